@@ -1,0 +1,1 @@
+"""Static word embeddings: Word2Vec, the PMI view, and their evaluation."""
