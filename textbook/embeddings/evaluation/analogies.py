@@ -181,15 +181,7 @@ class AnalogyReport:
         """Share of questions skipped as out of vocabulary, in ``[0, 1]``."""
         return self.oov / self.questions if self.questions else float("nan")
 
-    @property
-    def n_questions(self) -> int:
-        """Alias of ``questions``."""
-        return self.questions
 
-    @property
-    def oov_ratio(self) -> float:
-        """Alias of ``oov_share`` (a fraction, not gensim's percentage)."""
-        return self.oov_share
 
     def section_accuracy(self, name: str) -> float:
         correct, total = self.sections[name]

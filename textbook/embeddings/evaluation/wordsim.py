@@ -130,15 +130,7 @@ class SimilarityReport:
         """Share of pairs skipped as out of vocabulary, in ``[0, 1]``."""
         return self.oov / self.pairs if self.pairs else float("nan")
 
-    @property
-    def n_pairs(self) -> int:
-        """Alias of ``pairs``."""
-        return self.pairs
 
-    @property
-    def oov_ratio(self) -> float:
-        """Alias of ``oov_share`` (a fraction, not gensim's percentage)."""
-        return self.oov_share
 
     def as_row(self) -> dict:
         """One summary row for `report_table`."""
