@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from textbook.core.optim import check_like, check_rows
+from textbook.core.rows import sum_rows as _sum_rows
 
 
 # ---------------------------------------------------------------- dense updates on params dicts
@@ -59,14 +60,6 @@ def adam(params: dict, grads: dict, state: dict, lr: float, b1: float = 0.9, b2:
 # ---------------------------------------------------------------- sparse row updates on a (V, d) table
 
 
-def _sum_duplicates(rows: np.ndarray, row_grads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unique touched rows (U,) and their summed gradients (U, d): G_r = sum_{i: rows_i = r} row_grads_i."""
-    uniq, inv = np.unique(rows, return_inverse=True)                       # (U,), (N,)
-    g = np.zeros((uniq.shape[0], row_grads.shape[1]), dtype=np.result_type(row_grads, np.float64))
-    np.add.at(g, inv.reshape(-1), row_grads)                                # (U, d)
-    return uniq, g
-
-
 def sparse_sgd(table: np.ndarray, rows: np.ndarray, row_grads: np.ndarray, lr: float,
                inplace: bool = False) -> np.ndarray:
     """SGD on the touched rows only: W[r] <- W[r] - lr * G_r.
@@ -81,7 +74,7 @@ def sparse_sgd(table: np.ndarray, rows: np.ndarray, row_grads: np.ndarray, lr: f
     rows, row_grads = np.asarray(rows), np.asarray(row_grads)
     check_rows(table, rows, row_grads)
     table = table if inplace else np.array(table, copy=True)
-    uniq, g = _sum_duplicates(rows, row_grads)                              # (U,), (U, d)
+    uniq, g = _sum_rows(rows, row_grads)                              # (U,), (U, d)
     table[uniq] -= lr * g
     return table
 
@@ -99,7 +92,7 @@ def sparse_adagrad(table: np.ndarray, accum: np.ndarray, rows: np.ndarray, row_g
         raise ValueError(f"accum must have the table's shape {np.shape(table)}, got {np.shape(accum)}")
     if not inplace:
         table, accum = np.array(table, copy=True), np.array(accum, copy=True)
-    uniq, g = _sum_duplicates(rows, row_grads)                              # (U,), (U, d)
+    uniq, g = _sum_rows(rows, row_grads)                              # (U,), (U, d)
     a = accum[uniq] + g ** 2                                                # (U, d) G_t on touched rows
     accum[uniq] = a
     table[uniq] -= lr * g / np.sqrt(a + eps)
@@ -128,7 +121,7 @@ def sparse_adam(table: np.ndarray, state: dict, rows: np.ndarray, row_grads: np.
     if not inplace:
         table = np.array(table, copy=True)
         state = {"m": np.array(state["m"], copy=True), "v": np.array(state["v"], copy=True), "t": state["t"]}
-    uniq, g = _sum_duplicates(rows, row_grads)                              # (U,), (U, d)
+    uniq, g = _sum_rows(rows, row_grads)                              # (U,), (U, d)
     state["t"] = t = state["t"] + 1
     m = b1 * state["m"][uniq] + (1 - b1) * g                                # (U, d) m_t on touched rows
     v = b2 * state["v"][uniq] + (1 - b2) * g ** 2                           # (U, d) v_t on touched rows
