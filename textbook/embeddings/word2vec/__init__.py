@@ -1,0 +1,276 @@
+"""Word2vec: skip-gram and CBOW, with negative sampling or the full softmax, in NumPy and JAX.
+
+    >>> from textbook.data.demo import load_demo_corpus
+    >>> from textbook.data.vocab import Vocab
+    >>> sents = load_demo_corpus()
+    >>> vocab = Vocab.build(sents)
+    >>> config = Config(vocab_size=len(vocab), dim=24, epochs=1)
+    >>> result = train(sents, vocab, config, backend="numpy", seed=0, progress=False)
+    >>> result.params["W_in"].shape == (len(vocab), 24)
+    True
+
+The two implementations (``backend("numpy")``, ``backend("jax")``) share the
+functions ``loss``, ``loss_and_grad``, ``train_step`` and
+``expected_sgns_loss_and_grad``; the batch format and its checks live in
+``textbook.embeddings.word2vec._batch``. Everything here is written once, for
+either backend.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
+from textbook.embeddings.word2vec._batch import batch_shapes, check_batch, check_params
+
+MODELS: tuple[str, ...] = ("skipgram", "cbow")
+OBJECTIVES: tuple[str, ...] = ("neg", "softmax")
+
+__all__ = ["Config", "TrainResult", "MODELS", "OBJECTIVES", "backend", "init", "train", "vectors",
+           "save_params", "load_params", "check_batch", "check_params", "batch_shapes"]
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_real(x: object) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)) \
+        and math.isfinite(float(x))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Hyperparameters of word2vec (frozen and hashable, so JAX can treat it as static).
+
+    Attributes:
+        vocab_size: number of words ``V >= 1``.
+        dim: embedding size ``d >= 1``.
+        model: ``"skipgram"`` (the centre word predicts each context word) or
+            ``"cbow"`` (the mean of the context vectors predicts the centre word).
+        objective: ``"neg"`` (negative sampling) or ``"softmax"`` (full softmax over ``V``).
+        negatives: noise words per example ``k >= 1`` (used by ``"neg"`` only).
+        window: maximal window ``w >= 1``: up to ``w`` words on each side.
+        sample: frequent-word subsampling threshold in ``[0, 1)`` (0 keeps every token).
+        noise_power: exponent of the unigram noise distribution (0.75 in word2vec), ``>= 0``.
+        alpha: initial learning rate ``> 0``.
+        min_alpha: final learning rate, in ``[0, alpha]``; the rate decays linearly over all steps.
+        batch_size: examples per SGD step ``>= 1``; each step applies the SUM of their gradients.
+        epochs: passes over the corpus ``>= 1``.
+    """
+
+    vocab_size: int
+    dim: int
+    model: str = "skipgram"
+    objective: str = "neg"
+    negatives: int = 5
+    window: int = 5
+    sample: float = 1e-3
+    noise_power: float = 0.75
+    alpha: float = 0.025
+    min_alpha: float = 1e-4
+    batch_size: int = 64
+    epochs: int = 5
+
+    def __post_init__(self) -> None:
+        for name, low in (("vocab_size", 1), ("dim", 1), ("negatives", 0), ("window", 1),
+                          ("batch_size", 1), ("epochs", 1)):
+            value = getattr(self, name)
+            if not _is_int(value) or value < low:
+                raise ValueError(f"Config.{name} must be an integer >= {low}, got {value!r}")
+        if self.model not in MODELS:
+            raise ValueError(f"Config.model must be one of {MODELS}, got {self.model!r}")
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"Config.objective must be one of {OBJECTIVES}, got {self.objective!r}")
+        if self.objective == "neg" and self.negatives < 1:
+            raise ValueError(f"Config.negatives must be an integer >= 1 for objective='neg', got {self.negatives!r}")
+        if not _is_real(self.sample) or not 0.0 <= self.sample < 1.0:
+            raise ValueError(f"Config.sample must be a float in [0, 1) (0 disables subsampling), got {self.sample!r}")
+        if not _is_real(self.noise_power) or self.noise_power < 0:
+            raise ValueError(f"Config.noise_power must be a finite float >= 0, got {self.noise_power!r}")
+        if not _is_real(self.alpha) or self.alpha <= 0:
+            raise ValueError(f"Config.alpha must be a finite float > 0, got {self.alpha!r}")
+        if not _is_real(self.min_alpha) or not 0 <= self.min_alpha <= self.alpha:
+            raise ValueError(f"Config.min_alpha must be a float in [0, alpha] = [0, {self.alpha}], "
+                             f"got {self.min_alpha!r}")
+        # plain Python scalars: the config is hashed (JAX static argument) and saved as JSON
+        for name in ("vocab_size", "dim", "negatives", "window", "batch_size", "epochs"):
+            object.__setattr__(self, name, int(getattr(self, name)))
+        for name in ("sample", "noise_power", "alpha", "min_alpha"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+
+
+def init(config: Config, seed: int = 0) -> dict[str, np.ndarray]:
+    """Initial params as the C tool sets them: ``W_in ~ U(-0.5/d, 0.5/d)``, ``W_out = 0`` (float64, ``(V, d)``)."""
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a word2vec Config, got {type(config).__name__}")
+    rng = np.random.default_rng(seed)
+    V, d = config.vocab_size, config.dim
+    return {"W_in": rng.uniform(-0.5 / d, 0.5 / d, size=(V, d)), "W_out": np.zeros((V, d))}
+
+
+def backend(name: str):
+    """The implementation module: ``backend("numpy")`` or ``backend("jax")``."""
+    return load_impl(__name__, name)
+
+
+@dataclass
+class TrainResult:
+    """What `train` returns.
+
+    Attributes:
+        params: ``{"W_in": (V, d), "W_out": (V, d)}`` NumPy arrays.
+        vocab: the vocabulary the ids refer to.
+        losses: ``(steps,)`` the batch-mean loss of every step, before its update.
+        words_per_sec: corpus tokens processed per second (counted before subsampling, as the C tool does).
+        config: the configuration trained with.
+    """
+
+    params: dict
+    vocab: object
+    losses: np.ndarray
+    words_per_sec: float
+    config: Config | None = None
+
+
+def _encode(corpus, vocab) -> list[np.ndarray]:
+    corpus = list(corpus)
+    if corpus and all(isinstance(s, np.ndarray) and s.dtype.kind in "iu" for s in corpus):
+        return [np.asarray(s, dtype=np.int64) for s in corpus]
+    if corpus and all(not isinstance(s, (str, np.ndarray)) and all(isinstance(t, str) for t in s) for s in corpus):
+        return vocab.encode_corpus(corpus)
+    raise TypeError("corpus must be a list of tokenised sentences (lists of str) or of 1-D int id arrays")
+
+
+def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, progress: bool = True,
+          callback: Callable[[int, dict, float], None] | None = None) -> TrainResult:
+    """Train word2vec with minibatch SGD, the learning rate decaying linearly from ``alpha`` to ``min_alpha``.
+
+    Each epoch subsamples the corpus, draws shrunk windows, shuffles the examples and cuts them
+    into batches of ``config.batch_size`` (``textbook.data.batches.word2vec_batches``); each step
+    applies the SUM of the batch's per-example gradients to the rows it touches (``train_step``).
+    A final partial batch is skipped (unless it is the epoch's only one), so that every step has
+    the same shape and the jitted JAX step compiles once; being shuffled, a different few
+    examples are skipped each epoch.
+
+    Args:
+        corpus: tokenised sentences (``list[list[str]]``, encoded with ``vocab``) or encoded
+            sentences (``list`` of ``(n,)`` int id arrays).
+        vocab: a ``textbook.data.vocab.Vocab`` with ``len(vocab) == config.vocab_size``.
+        config: the hyperparameters.
+        backend: ``"numpy"`` or ``"jax"``.
+        seed: seeds the initial params and every random draw of the data pipeline (subsampling,
+            windows, shuffling, negatives); the same seed and backend give the same numbers.
+        progress: show a progress bar with the loss and words/sec.
+        callback: called after each epoch as ``callback(epoch, params, mean_loss)`` with NumPy params.
+
+    Returns:
+        A `TrainResult` with NumPy params.
+    """
+    from textbook.core.optim import linear_decay
+    from textbook.core.progress import Progress
+    from textbook.data.batches import word2vec_batches
+    from textbook.data.sampling import NoiseSampler, keep_probabilities
+
+    check_backend(backend)
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a word2vec Config, got {type(config).__name__}")
+    if len(vocab) != config.vocab_size:
+        raise ValueError(f"config.vocab_size ({config.vocab_size}) must equal len(vocab) ({len(vocab)})")
+    corpus_ids = _encode(corpus, vocab)
+    impl = load_impl(__name__, backend)
+    rng = np.random.default_rng(seed)
+    params = init(config, seed)
+    if backend == "jax":
+        params = to_jax(params)                                   # once; the steps stay on the device
+    noise = NoiseSampler(vocab.counts, config.noise_power) if config.objective == "neg" else None
+    keep = keep_probabilities(vocab.counts, config.sample) if config.sample > 0 else None
+    raw_words = sum(s.size for s in corpus_ids)
+
+    losses: list = []
+    start = time.perf_counter()
+    with Progress(total=config.epochs * raw_words, desc="word2vec", unit="words", enabled=progress) as bar:
+        for epoch in range(config.epochs):
+            batches = word2vec_batches(corpus_ids, model=config.model, window=config.window,
+                                       batch_size=config.batch_size,
+                                       negatives=config.negatives if noise is not None else 0,
+                                       noise=noise, keep_prob=keep, rng=rng)
+            # every step has the same shape (the jitted step compiles once): a final partial batch
+            # is skipped; the examples are shuffled, so a different few are skipped each epoch
+            steps, n = len(batches), max(batches.num_examples, 1)
+            if steps > 1 and batches.num_examples % config.batch_size:
+                steps -= 1
+            epoch_start, shown = len(losses), 0
+            for i, batch in zip(range(steps), batches):
+                lr = linear_decay(epoch * steps + i, config.epochs * steps, config.alpha, config.min_alpha)
+                params, loss = impl.train_step(params, batch, config, lr)
+                losses.append(loss)
+                words = round(raw_words * batches.examples_done / n)   # corpus words of this epoch, pro rata
+                show = progress and (i % 20 == 0 or i == steps - 1)   # float(loss) waits for the device
+                bar.update(words - shown, **({"loss": float(loss), "lr": lr} if show else {}))
+                shown = words
+            bar.update(raw_words - shown)                         # the skipped remainder, if any
+            if callback is not None:
+                epoch_losses = _host(losses[epoch_start:])
+                snapshot = {k: np.array(v) for k, v in params.items()}   # a copy: NumPy steps work in place
+                callback(epoch, snapshot, float(epoch_losses.mean()) if epoch_losses.size else float("nan"))
+    losses = _host(losses)                                        # waits for the last device step
+    elapsed = time.perf_counter() - start
+    params = {k: np.asarray(v, dtype=np.float64) for k, v in to_numpy(params).items()}
+    return TrainResult(params=params, vocab=vocab, losses=losses,
+                       words_per_sec=config.epochs * raw_words / max(elapsed, 1e-9), config=config)
+
+
+def _host(values: list) -> np.ndarray:
+    """A list of Python floats or JAX scalars as one float64 NumPy array (one transfer for JAX)."""
+    if values and not isinstance(values[0], float):
+        import jax
+
+        values = jax.device_get(values)
+    return np.asarray(values, dtype=np.float64)
+
+
+def vectors(params, vocab, which: str = "in"):
+    """Word vectors from trained params: ``which="in"`` gives ``W_in``, ``"in+out"`` gives ``W_in + W_out``.
+
+    Returns:
+        A ``textbook.embeddings.vectors.Vectors`` over ``vocab.words``.
+    """
+    from textbook.embeddings.vectors import Vectors
+
+    if which not in ("in", "in+out"):
+        raise ValueError(f"which must be 'in' or 'in+out', got {which!r}")
+    W_in = np.asarray(params["W_in"], dtype=np.float64)
+    words = list(vocab.words) if hasattr(vocab, "words") else list(vocab)
+    if W_in.shape[0] != len(words):
+        raise ValueError(f"params['W_in'] has {W_in.shape[0]} rows but the vocabulary has {len(words)} words")
+    matrix = W_in if which == "in" else W_in + np.asarray(params["W_out"], dtype=np.float64)
+    return Vectors(words, matrix)
+
+
+def save_params(path: str | os.PathLike, params, config: Config) -> None:
+    """Save params and config to an ``.npz`` file (no pickle: the config is a JSON string array)."""
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a word2vec Config, got {type(config).__name__}")
+    check_params(params, config)
+    arrays = {k: np.asarray(v) for k, v in params.items()}
+    np.savez(path, **arrays, config=np.array(json.dumps(dataclasses.asdict(config))))
+
+
+def load_params(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], Config]:
+    """Load ``(params, config)`` written by `save_params` (``allow_pickle=False``)."""
+    with np.load(path, allow_pickle=False) as data:
+        if "config" not in data.files:
+            raise ValueError(f"{os.fspath(path)!r} has no 'config' entry: not written by save_params")
+        config = Config(**json.loads(str(data["config"])))
+        params = {k: data[k] for k in data.files if k != "config"}
+    check_params(params, config)
+    return params, config
