@@ -43,6 +43,7 @@ def _method(name: str) -> str:
     return key
 
 
+# --8<-- [start:analogy_scores]
 def analogy_scores(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, method: str = "add") -> np.ndarray:
     """Scores of every candidate row for a batch of questions.
 
@@ -61,6 +62,7 @@ def analogy_scores(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray
     # 3CosMul with cosines shifted to [0, 1]
     ca, cb, cc = ((unit[ids] @ unit.T + 1.0) / 2.0 for ids in (a, b, c))  # (B, R) each
     return cb * cc / (ca + EPS)
+# --8<-- [end:analogy_scores]
 
 
 def _best_rows(lk: Lookup, a, b, c, method: str, batch_size: int | None) -> np.ndarray:

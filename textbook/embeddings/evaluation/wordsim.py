@@ -24,6 +24,7 @@ from textbook.embeddings.vectors import Vectors
 Pair = tuple[str, str, float]
 
 
+# --8<-- [start:spearman]
 def rankdata(x: np.ndarray) -> np.ndarray:
     """Ranks ``1..n`` of ``x``; tied values share the average of their ranks.
 
@@ -59,6 +60,7 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
     """Spearman's rank correlation: `pearson` of the average ranks."""
     return pearson(rankdata(x), rankdata(y))
+# --8<-- [end:spearman]
 
 
 def read_similarity(path: str | os.PathLike, delimiter: str | None = "\t") -> list[Pair]:

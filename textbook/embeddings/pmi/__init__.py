@@ -86,6 +86,7 @@ def cooccurrence(
     return flat.reshape(V, V)
 
 
+# --8<-- [start:pmi]
 def pmi(counts: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     r"""Pointwise mutual information of a co-occurrence matrix.
 
@@ -137,8 +138,10 @@ def shifted_pmi(counts: np.ndarray, k: float, alpha: float = 1.0) -> np.ndarray:
 def shifted_ppmi(counts: np.ndarray, k: float, alpha: float = 1.0) -> np.ndarray:
     r"""Shifted positive PMI, $\max(\mathrm{PMI}(w, c) - \log k, 0)$."""
     return np.maximum(shifted_pmi(counts, k, alpha), 0.0)
+# --8<-- [end:pmi]
 
 
+# --8<-- [start:svd]
 def svd_embeddings(matrix: np.ndarray, dim: int, power: float = 0.5) -> np.ndarray:
     r"""Truncated-SVD word vectors (LSA): $W = U_d\, \Sigma_d^{p}$.
 
@@ -172,6 +175,7 @@ def svd_embeddings(matrix: np.ndarray, dim: int, power: float = 0.5) -> np.ndarr
     signs = np.sign(U[np.argmax(np.abs(U), axis=0), np.arange(dim)])  # (d,)
     U = U * np.where(signs == 0, 1.0, signs)
     return U * S[:dim] ** power  # (V, d)
+# --8<-- [end:svd]
 
 
 def svd_vectors(matrix: np.ndarray, words: Sequence[str], dim: int, power: float = 0.5) -> Vectors:
