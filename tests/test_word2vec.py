@@ -319,10 +319,6 @@ def demo():
     return sents, Vocab.build(sents)
 
 
-# hyperparameters with which the demo's analogies come out (a few seconds in NumPy)
-DEMO = dict(dim=32, window=5, negatives=5, sample=1e-3, alpha=0.1, min_alpha=1e-4, batch_size=256, epochs=10)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["numpy", "jax"])
 def test_training_on_the_demo_corpus_solves_its_analogies(backend, demo):
@@ -330,7 +326,7 @@ def test_training_on_the_demo_corpus_solves_its_analogies(backend, demo):
     from textbook.embeddings.evaluation import evaluate_analogies
 
     sents, vocab = demo
-    config = w2v.Config(vocab_size=len(vocab), **DEMO)
+    config = w2v.demo_config(len(vocab))   # a few seconds in NumPy
     result = w2v.train(sents, vocab, config, backend=backend, seed=0, progress=False)
     assert result.params["W_in"].dtype == np.float64 and result.words_per_sec > 0
     assert result.losses[-100:].mean() < 0.5 * result.losses[:100].mean()

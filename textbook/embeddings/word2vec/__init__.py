@@ -34,7 +34,7 @@ from textbook.embeddings.word2vec._batch import batch_shapes, check_batch, check
 MODELS: tuple[str, ...] = ("skipgram", "cbow")
 OBJECTIVES: tuple[str, ...] = ("neg", "softmax")
 
-__all__ = ["Config", "TrainResult", "MODELS", "OBJECTIVES", "backend", "init", "train", "vectors",
+__all__ = ["Config", "TrainResult", "DEMO_SETTINGS", "demo_config", "MODELS", "OBJECTIVES", "backend", "init", "train", "vectors",
            "save_params", "load_params", "check_batch", "check_params", "batch_shapes"]
 
 
@@ -106,6 +106,18 @@ class Config:
             object.__setattr__(self, name, int(getattr(self, name)))
         for name in ("sample", "noise_power", "alpha", "min_alpha"):
             object.__setattr__(self, name, float(getattr(self, name)))
+
+
+#: Settings for the embedded demo corpus (about 21k tokens): such a small corpus wants a larger
+#: learning rate, bigger batches and more epochs than word2vec's defaults. The CLI's ``--demo``,
+#: the book's demos and the tests all start from these.
+DEMO_SETTINGS: dict = dict(dim=32, window=5, negatives=5, sample=1e-3, alpha=0.1, min_alpha=1e-4,
+                           batch_size=256, epochs=10)
+
+
+def demo_config(vocab_size: int, **overrides) -> Config:
+    """A `Config` with `DEMO_SETTINGS`, any of them replaced by ``overrides``."""
+    return Config(vocab_size=vocab_size, **{**DEMO_SETTINGS, **overrides})
 
 
 def init(config: Config, seed: int = 0) -> dict[str, np.ndarray]:
