@@ -218,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Build the book into DIR, a static site an instructor can host.")
     site.add_argument("dir", metavar="DIR", help="output folder")
     site.set_defaults(func=_cmd_build_site)
+
+    from textbook.grading.cli import register as register_grading
+
+    register_grading(sub)        # exercises, check, grade, gradescope-bundle
     return parser
 
 
