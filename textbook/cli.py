@@ -8,10 +8,20 @@ instant.
 from __future__ import annotations
 
 import argparse
+import importlib
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+# Each package adds its own subcommands: ``register_train(models)`` adds a model to
+# ``textbook train``, ``register(sub)`` adds top-level commands.
+TRAINERS: tuple[str, ...] = (
+    "textbook.embeddings.word2vec.cli",
+)
+COMMANDS: tuple[str, ...] = (
+    "textbook.grading.cli",             # exercises, check, grade, gradescope-bundle
+)
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -23,64 +33,13 @@ class CLIError(Exception):
 def _repo_root() -> Path:
     """The checkout that holds ``mkdocs.yml`` (the book is built from a source checkout)."""
     here = Path(__file__).resolve().parent.parent
-    for candidate in (Path.cwd(), here):
+    for candidate in (here, Path.cwd()):
         if (candidate / "mkdocs.yml").is_file():
             return candidate
     raise CLIError(
         "mkdocs.yml not found: the book is built from a source checkout. "
         "Run this command from the repository root (where mkdocs.yml is)."
     )
-
-
-def _load_sentences(args: argparse.Namespace) -> list[list[str]]:
-    from textbook.data import sentences
-    from textbook.data.demo import load_demo_corpus
-
-    if args.demo == bool(args.corpus):
-        raise CLIError("give exactly one of --corpus FILE or --demo")
-    if args.demo:
-        return load_demo_corpus()
-    path = Path(args.corpus)
-    if not path.is_file():
-        raise CLIError(f"--corpus: no such file: {path}")
-    sents = sentences(path.read_text(encoding="utf-8"))
-    if not any(sents):
-        raise CLIError(f"--corpus: {path} holds no words")
-    return sents
-
-
-# ----------------------------------------------------------------------------- train
-
-_W2V_OPTIONS = ("dim", "window", "negatives", "epochs", "sample", "alpha", "min_alpha", "batch_size")
-
-
-def _cmd_train_word2vec(args: argparse.Namespace) -> int:
-    from textbook.data import Vocab
-    from textbook.embeddings import word2vec
-
-    sents = _load_sentences(args)
-    vocab = Vocab.build(sents, min_count=args.min_count)
-    # options left out fall back to the demo settings (--demo) or to word2vec's defaults
-    given = {name: getattr(args, name) for name in _W2V_OPTIONS if getattr(args, name) is not None}
-    if args.demo:
-        config = word2vec.demo_config(len(vocab), model=args.model, objective=args.objective, **given)
-    else:
-        config = word2vec.Config(vocab_size=len(vocab), dim=given.pop("dim", 100), model=args.model,
-                                 objective=args.objective, **given)
-    print(f"corpus: {sum(map(len, sents))} tokens, vocabulary: {len(vocab)} words "
-          f"(min_count={args.min_count}); backend: {args.backend}", file=sys.stderr)
-    result = word2vec.train(sents, vocab, config, backend=args.backend, seed=args.seed,
-                            progress=not args.quiet)
-    vecs = word2vec.vectors(result.params, vocab)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    vecs.save_word2vec(out, binary=args.binary)
-    print(f"wrote {len(vecs)} vectors of dimension {vecs.dim} to {out}"
-          f" ({'binary' if args.binary else 'text'} word2vec format)")
-    if args.params:
-        word2vec.save_params(args.params, result.params, config)
-        print(f"wrote params to {args.params}")
-    return 0
 
 
 # ----------------------------------------------------------------------------- evaluate
@@ -168,32 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train a model", description="Train a model on a corpus.")
     models = train.add_subparsers(dest="model_name", metavar="MODEL", required=True)
-    w2v = models.add_parser(
-        "word2vec", help="skip-gram or CBOW, negative sampling or full softmax",
-        description="Train Word2Vec and write its input vectors in the word2vec text (or binary) format.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    src = w2v.add_mutually_exclusive_group()
-    src.add_argument("--corpus", metavar="FILE", help="UTF-8 text, one sentence per line")
-    src.add_argument("--demo", action="store_true", help="use the embedded demo corpus")
-    w2v.add_argument("--model", choices=["skipgram", "cbow"], default="skipgram")
-    w2v.add_argument("--objective", choices=["neg", "softmax"], default="neg")
-    w2v.add_argument("--backend", choices=["numpy", "jax"], default="numpy")
-    w2v.add_argument("--dim", type=int, help="embedding dimension (100; 32 with --demo)")
-    w2v.add_argument("--window", type=int, help="maximum context window (5)")
-    w2v.add_argument("--negatives", type=int, help="negative samples per pair (5)")
-    w2v.add_argument("--epochs", type=int, help="passes over the corpus (5; 10 with --demo)")
-    w2v.add_argument("--sample", type=float, help="frequent-word subsampling threshold (1e-3)")
-    w2v.add_argument("--alpha", type=float, help="initial learning rate (0.025; 0.1 with --demo)")
-    w2v.add_argument("--min-alpha", type=float, help="final learning rate (1e-4)")
-    w2v.add_argument("--batch-size", type=int, help="pairs per SGD step (64; 256 with --demo)")
-    w2v.add_argument("--min-count", type=int, default=1, help="drop words seen fewer times")
-    w2v.add_argument("--seed", type=int, default=0)
-    w2v.add_argument("--out", default="vectors.txt", help="where to write the vectors")
-    w2v.add_argument("--binary", action="store_true", help="write the binary word2vec format")
-    w2v.add_argument("--params", metavar="NPZ", help="also save the full params as .npz")
-    w2v.add_argument("--quiet", action="store_true", help="no progress bar")
-    w2v.set_defaults(func=_cmd_train_word2vec)
+    for module in TRAINERS:
+        importlib.import_module(module).register_train(models)
 
     ev = sub.add_parser(
         "evaluate", help="word similarity and analogy benchmarks",
@@ -219,9 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("dir", metavar="DIR", help="output folder")
     site.set_defaults(func=_cmd_build_site)
 
-    from textbook.grading.cli import register as register_grading
-
-    register_grading(sub)        # exercises, check, grade, gradescope-bundle
+    for module in COMMANDS:
+        importlib.import_module(module).register(sub)
     return parser
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from textbook.data.text import sentences
 
-__all__ = ["CORPUS_DIR", "demo_path", "load_demo_corpus"]
+__all__ = ["CORPUS_DIR", "corpus_or_demo", "demo_path", "load_demo_corpus"]
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 
@@ -46,3 +46,25 @@ def demo_path(name: str) -> Path:
 def load_demo_corpus() -> list[list[str]]:
     """The demo corpus as tokenised, lower-cased sentences (``list[list[str]]``)."""
     return sentences(demo_path("demo.txt").read_text(encoding="utf-8"))
+
+
+def corpus_or_demo(corpus: str | Path | None, demo: bool) -> list[list[str]]:
+    """Sentences from a text file (one sentence per line) or, with ``demo=True``, the demo corpus.
+
+    This is what the ``--corpus FILE | --demo`` options of ``textbook train`` read.
+
+    Raises:
+        ValueError: unless exactly one source is given, or if the file holds no words.
+        FileNotFoundError: if ``corpus`` does not exist.
+    """
+    if demo == bool(corpus):
+        raise ValueError("give exactly one of --corpus FILE or --demo")
+    if demo:
+        return load_demo_corpus()
+    path = Path(corpus)
+    if not path.is_file():
+        raise FileNotFoundError(f"--corpus: no such file: {path}")
+    sents = sentences(path.read_text(encoding="utf-8"))
+    if not any(sents):
+        raise ValueError(f"--corpus: {path} holds no words")
+    return sents
