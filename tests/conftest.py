@@ -7,6 +7,7 @@ Profiles: ``fast`` (default, few examples, for the 15-minute budget) and
 import os
 
 import jax
+import pytest
 from hypothesis import HealthCheck, settings
 
 jax.config.update("jax_enable_x64", True)
@@ -24,3 +25,11 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The book built with ``mkdocs build --strict`` (once per session, shared by xdist workers)."""
+    from _site import built_site
+
+    return built_site(tmp_path_factory)

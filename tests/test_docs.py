@@ -14,17 +14,13 @@ workers share the build through a lock file.
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
 import re
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 import yaml
+from _site import mkdocs_run as _mkdocs
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOK = ROOT / "docs" / "hooks" / "mathml.py"
@@ -34,47 +30,6 @@ CDN_PATTERNS = [
     "fonts.googleapis", "fonts.gstatic", "cdn.jsdelivr", "cdnjs", "mathjax", "katex",
     "polyfill.io", "code.jquery", "bootstrapcdn", "cdn.plot.ly", "pyodide", "unpkg.com",
 ]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["NO_MKDOCS_2_WARNING"] = "1"  # Material's banner about its future, not a warning about this site
-    return env
-
-
-def _mkdocs(args: list[str], cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=_env(),
-                          capture_output=True, text=True, timeout=timeout)
-
-
-def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A temporary folder shared by all xdist workers of this session (a per-run folder without xdist)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built site (one strict build per session, shared by the xdist workers)."""
-    shared = _shared_dir(tmp_path_factory)
-    out, record = shared / "docs-site", shared / "docs-site.json"
-    with open(shared / "docs-site.lock", "w") as lock:
-        try:
-            import fcntl
-
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        except ImportError:  # not POSIX: each worker builds its own copy
-            out, record = out.with_name(f"docs-site-{os.getpid()}"), record.with_name(f"docs-site-{os.getpid()}.json")
-        if not record.exists():
-            start = time.perf_counter()
-            proc = _mkdocs(["build", "--strict", "--site-dir", str(out)], cwd=ROOT)
-            record.write_text(json.dumps({"returncode": proc.returncode, "seconds": time.perf_counter() - start,
-                                          "log": (proc.stdout + proc.stderr)[-20000:]}))
-        result = json.loads(record.read_text())
-    if result["returncode"] != 0:
-        pytest.fail(f"mkdocs build --strict failed (exit {result['returncode']}):\n{result['log']}")
-    (out / ".build-seconds").write_text(f"{result['seconds']:.1f}")
-    return out
 
 
 def _nav_pages() -> list[str]:
