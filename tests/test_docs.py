@@ -347,3 +347,57 @@ def test_hook_rejects_duplicate_equation_names() -> None:
     block = '<div class="arithmatex">\\[ x \\tag{D-1} \\]</div>'
     with pytest.raises(hook.MathError, match="D-1"):
         hook.on_page_content(block + block, page=_Page(), config=None, files=None)
+
+
+@pytest.mark.slow
+def test_no_broken_internal_links_or_anchors(site: Path) -> None:
+    """Every href/src inside the site points at a file that exists and, with a #fragment, at an id on it."""
+    from html.parser import HTMLParser
+    from urllib.parse import unquote, urlsplit
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.links: list[str] = []
+            self.ids: set[str] = set()
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            a = dict(attrs)
+            if a.get("id"):
+                self.ids.add(a["id"])
+            if tag == "a" and a.get("name"):
+                self.ids.add(a["name"])
+            for key in ("href", "src"):
+                if a.get(key) and tag != "base":
+                    self.links.append(a[key])
+
+    parsed: dict[Path, Links] = {}
+
+    def parse(path: Path) -> Links:
+        if path not in parsed:
+            p = Links()
+            p.feed(path.read_text(encoding="utf-8", errors="replace"))
+            parsed[path] = p
+        return parsed[path]
+
+    broken = []
+    pages = _pages(site)
+    for page in pages:
+        for link in parse(page).links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("mailto:", "javascript:", "data:")):
+                continue
+            if not parts.path:
+                target = page
+            elif parts.path.startswith("/"):            # the 404 page links from the site's root
+                target = (site / unquote(parts.path).lstrip("/")).resolve()
+            else:
+                target = (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)}: {link} (no such file)")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in parse(target).ids:
+                broken.append(f"{page.relative_to(site)}: {link} (no id {parts.fragment!r})")
+    assert len(pages) >= 10
+    assert not broken, "\n".join(broken[:40])
