@@ -31,7 +31,7 @@ ATTACKS = {
                   "def loss_and_grad(params, batch, config):\n    raise Loud()\n", "Loud: boomboom"),
     "infinite_loop": ("def loss_and_grad(params, batch, config):\n    while True:\n        pass\n", "time limit"),
     "sleep": ("import time\ndef loss_and_grad(params, batch, config):\n    time.sleep(3600)\n", "time limit"),
-    "memory_bomb": ("import numpy as np\nhog = [np.ones(10**8) for _ in range(100)]\n" + ZEROS, "MemoryError"),
+    "memory_bomb": ("import numpy as np\nhog = [np.empty(10**9) for _ in range(100)]\n" + ZEROS, "MemoryError"),
     "fork_bomb": ("import os\ndef loss_and_grad(params, batch, config):\n    while True:\n        try:\n"
                   "            os.fork()\n        except OSError:\n            pass\n", "time limit"),
     "sys_exit": ("import sys\nprint('All tests passed! Score: 11/11')\nsys.exit(0)\n", "SystemExit"),
