@@ -94,3 +94,14 @@ def test_softmax_cross_entropy_gradient_is_softmax_minus_onehot():
     g = jax.grad(lambda z: jnp.sum(jx.softmax_cross_entropy(z, tz)))(jnp.asarray(z))
     np.testing.assert_allclose(np.asarray(g), nx.softmax(z) - np.eye(3)[tz], atol=1e-12)
     assert np.all(np.isfinite(np.asarray(jax.grad(lambda x: jnp.sum(jx.log_sigmoid(x)))(jnp.array([-1e4, 1e4])))))
+
+
+def test_jax_log_sigmoid_gradient_is_sigmoid_even_at_zero():
+    """d/dx log sigma(x) = sigma(-x): 1/2 at exactly 0 (where autodiff of min/abs would give 1)."""
+    import jax
+
+    from textbook.core.numerics import jax_impl as jx
+
+    for x in (0.0, -3.0, 2.5, 1e4, -1e4):
+        g = float(jax.grad(jx.log_sigmoid)(x))
+        assert abs(g - 1.0 / (1.0 + np.exp(x))) < 1e-12, (x, g)

@@ -13,8 +13,13 @@ def sigmoid(x):
 
 
 def log_sigmoid(x):
-    """log sigma(x) = min(x, 0) - log(1 + e^{-|x|})."""
-    return jnp.minimum(x, 0.0) - jnp.log1p(jnp.exp(-jnp.abs(x)))
+    """log sigma(x) = -log(1 + e^{-x}), as a stable log-add-exp.
+
+    Written as ``-logaddexp(0, -x)`` rather than ``min(x, 0) - log(1 + e^{-|x|})`` (the NumPy form):
+    the values are the same, but autodiff of ``min`` and ``|x|`` at exactly x = 0 gives 1 instead
+    of sigma(0) = 1/2, and every score is 0 at the first word2vec step (``W_out`` starts at zero).
+    """
+    return -jnp.logaddexp(0.0, -x)
 
 
 def logsumexp(x, axis: int = -1, keepdims: bool = False):
