@@ -1,1 +1,1 @@
-"""Static word embeddings: Word2Vec, the PMI view, and their evaluation."""
+"""Static embeddings: Word2Vec, the PMI view, GloVe, FastText, and their evaluation."""

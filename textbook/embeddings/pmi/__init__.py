@@ -15,7 +15,7 @@ within the window of word ``w``; ``X_w = sum_c X[w, c]``, ``X_c = sum_w X[w, c]`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -24,6 +24,8 @@ from textbook.embeddings.vectors import Vectors
 __all__ = [
     "WEIGHTINGS",
     "cooccurrence",
+    "offset_weight",
+    "window_pairs",
     "pmi",
     "ppmi",
     "shifted_pmi",
@@ -33,6 +35,54 @@ __all__ = [
 ]
 
 WEIGHTINGS = ("uniform", "harmonic")
+
+
+def window_pairs(
+    corpus_ids: Sequence[np.ndarray],
+    vocab_size: int,
+    window: int,
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    r"""Every pair of tokens at distance ``1 <= o <= window`` within one sentence, one offset at a time.
+
+    The corpus is seen as one long array (sentences end to end, each token tagged with
+    its sentence number), so each offset is one vectorised comparison: the loop runs
+    over the ``window`` offsets only, never over tokens. Windows never cross sentences.
+    This is the one place that walks the windows; the dense counts of `cooccurrence`
+    and the sparse counts of ``textbook.embeddings.glove.cooccurrence`` both add up
+    what it yields.
+
+    Args:
+        corpus_ids: Sentences as 1-D integer arrays of word ids in ``[0, vocab_size)``.
+        vocab_size: ``V``.
+        window: Largest distance, ``>= 1``.
+
+    Yields:
+        ``(o, left (m,), right (m,))``: for each offset ``o = 1..window``, the ids of the
+        earlier and the later token of each pair at that distance (int64).
+
+    Raises:
+        TypeError: if ``corpus_ids`` is not a list of integer arrays.
+        ValueError: on a bad ``vocab_size`` or ``window``, or an id out of range.
+    """
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, (int, np.integer)) or vocab_size < 1:
+        raise ValueError(f"vocab_size must be an int >= 1, got {vocab_size!r}")
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
+        raise ValueError(f"window must be an int >= 1, got {window!r}")
+    ids, sent = _flatten(corpus_ids, vocab_size)  # (n,), (n,) token ids and sentence numbers
+    return _offsets(ids, sent, int(window))
+
+
+def _offsets(ids: np.ndarray, sent: np.ndarray, window: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    for o in range(1, window + 1):
+        same = sent[:-o] == sent[o:]  # (n-o,) both ends in one sentence
+        yield o, ids[:-o][same], ids[o:][same]  # (m,), (m,)
+
+
+def offset_weight(o: int, weighting: str) -> float:
+    """``omega(o)``: 1 for ``"uniform"``, ``1 / o`` for ``"harmonic"`` (GloVe's weighting)."""
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")
+    return 1.0 if weighting == "uniform" else 1.0 / o
 
 
 def cooccurrence(
@@ -55,6 +105,10 @@ def cooccurrence(
     ``omega(o) = 1 / o`` (``"harmonic"``, GloVe's weighting). ``X`` is symmetric;
     a word next to itself adds to the diagonal twice (once per direction).
 
+    This dense ``(V, V)`` array suits small vocabularies; for large ones,
+    ``textbook.embeddings.glove.cooccurrence`` counts the same numbers into
+    coordinate arrays whose size grows with the number of non-zero pairs.
+
     Args:
         corpus_ids: Sentences as 1-D integer arrays of word ids in ``[0, vocab_size)``.
         vocab_size: ``V``.
@@ -68,22 +122,15 @@ def cooccurrence(
         TypeError: if ``corpus_ids`` is not a list of integer arrays.
         ValueError: on a bad ``vocab_size``, ``window``, ``weighting`` or an id out of range.
     """
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, (int, np.integer)) or vocab_size < 1:
-        raise ValueError(f"vocab_size must be an int >= 1, got {vocab_size!r}")
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise ValueError(f"window must be an int >= 1, got {window!r}")
     if weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")
-    ids, sent = _flatten(corpus_ids, vocab_size)  # (n,), (n,) token ids and sentence numbers
+    pairs = window_pairs(corpus_ids, vocab_size, window)  # checks the arguments
     V = int(vocab_size)
-    flat = np.zeros(V * V)  # (V*V,) counts, row-major X
-    for o in range(1, int(window) + 1):
-        same = sent[:-o] == sent[o:]  # (n-o,) both ends in one sentence
-        left, right = ids[:-o][same], ids[o:][same]  # (m,), (m,)
-        weight = 1.0 if weighting == "uniform" else 1.0 / o
-        flat += weight * np.bincount(left * V + right, minlength=V * V)  # X[w, c]
-        flat += weight * np.bincount(right * V + left, minlength=V * V)  # X[c, w]
-    return flat.reshape(V, V)
+    flat = np.zeros(V * V)  # (V*V,) one direction: the earlier word's row, the later word's column
+    for o, left, right in pairs:  # (m,), (m,) pairs at distance o
+        flat += offset_weight(o, weighting) * np.bincount(left * V + right, minlength=V * V)
+    forward = flat.reshape(V, V)
+    return forward + forward.T  # both directions; exactly symmetric (a + b == b + a in floating point)
 
 
 # --8<-- [start:pmi]

@@ -1,0 +1,364 @@
+r"""FastText: skip-gram with negative sampling on words composed of character n-grams, in NumPy and JAX.
+
+    >>> char_ngrams("where")[:4]
+    ['<wh', '<whe', '<wher', '<where']
+    >>> ngram_hash("<wh") % 2_000_000
+    167652
+
+A word's vector is the mean of its own row and the rows of its character n-grams
+(``"<" + word + ">"``, ``min_n`` to ``max_n`` characters, hashed into ``bucket`` rows with
+fastText's FNV-1a). Training is word2vec's skip-gram with negative sampling on those
+composed vectors; afterwards any word, seen or not, gets a vector from its n-grams:
+
+    >>> from textbook.data import Vocab
+    >>> from textbook.data.demo import load_demo_corpus
+    >>> sents = load_demo_corpus()
+    >>> vocab = Vocab.build(sents)
+    >>> config = demo_config(len(vocab), epochs=1)
+    >>> result = train(sents, vocab, config, backend="numpy", seed=0, progress=False)
+    >>> word_vectors(result.params, config, vocab, ["walked", "walkings"]).shape   # "walkings" is unseen
+    (2, 32)
+
+The two implementations (``backend("numpy")``, ``backend("jax")``) share ``loss``,
+``loss_and_grad``, ``train_step`` and ``word_vectors``; the batch format and its checks live in
+``textbook.embeddings.fasttext._batch``; n-grams and hashing in
+``textbook.embeddings.fasttext.ngrams``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
+from textbook.embeddings.fasttext._batch import BATCH_KEYS, PARAM_KEYS, check_batch, check_params
+from textbook.embeddings.fasttext.ngrams import char_ngrams, ngram_hash, ngram_hashes, ngram_rows, subword_table
+
+__all__ = ["Config", "TrainResult", "DEMO_SETTINGS", "PARAM_KEYS", "BATCH_KEYS", "backend", "char_ngrams",
+           "check_batch", "check_params", "demo_config", "init", "load_params", "load_words", "ngram_hash",
+           "ngram_hashes", "ngram_rows", "save_params", "subword_table", "train", "vectors", "word_vectors"]
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_real(x: object) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)) \
+        and math.isfinite(float(x))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Hyperparameters of FastText (frozen and hashable, so JAX can treat it as static).
+
+    Attributes:
+        vocab_size: number of words ``V >= 1``.
+        dim: vector size ``d >= 1``.
+        min_n, max_n: n-gram lengths in characters, ``1 <= min_n <= max_n`` (3 and 6 in fastText).
+        bucket: rows of the n-gram table ``>= 1`` (2,000,000 in fastText; at ``d = 100`` that is
+            1.6 GB in float64, so small corpora want far fewer).
+        negatives: noise words per pair ``k >= 1``.
+        window: maximal window ``w >= 1`` (shrunk at random per centre, as word2vec).
+        sample: frequent-word subsampling threshold in ``[0, 1)`` (0 keeps every token).
+        noise_power: exponent of the unigram noise distribution ``>= 0`` (0.75 as word2vec and
+            gensim; fastText's own tool uses 0.5).
+        alpha: initial learning rate ``> 0``. The exact gradient through the mean hands each of
+            a word's ``1 + n`` rows ``1/(1 + n)`` of ``dl/dh`` (``n`` is about 14 for English
+            words), where fastText's tool hands each row all of it; so ``alpha = 0.5`` moves a
+            row about as far as fastText's default rate 0.05.
+        min_alpha: final learning rate in ``[0, alpha]``; the rate decays linearly over all steps.
+        batch_size: pairs per SGD step ``>= 1``; each step applies the SUM of their gradients.
+        epochs: passes over the corpus ``>= 1``.
+    """
+
+    vocab_size: int
+    dim: int
+    min_n: int = 3
+    max_n: int = 6
+    bucket: int = 2_000_000
+    negatives: int = 5
+    window: int = 5
+    sample: float = 1e-3
+    noise_power: float = 0.75
+    alpha: float = 0.5
+    min_alpha: float = 1e-4
+    batch_size: int = 64
+    epochs: int = 5
+
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "dim", "min_n", "max_n", "bucket", "negatives", "window", "batch_size", "epochs"):
+            value = getattr(self, name)
+            if not _is_int(value) or value < 1:
+                raise ValueError(f"Config.{name} must be an integer >= 1, got {value!r}")
+        if self.min_n > self.max_n:
+            raise ValueError(f"Config.min_n must be <= max_n, got min_n={self.min_n}, max_n={self.max_n}")
+        if not _is_real(self.sample) or not 0.0 <= self.sample < 1.0:
+            raise ValueError(f"Config.sample must be a float in [0, 1) (0 disables subsampling), got {self.sample!r}")
+        if not _is_real(self.noise_power) or self.noise_power < 0:
+            raise ValueError(f"Config.noise_power must be a finite float >= 0, got {self.noise_power!r}")
+        if not _is_real(self.alpha) or self.alpha <= 0:
+            raise ValueError(f"Config.alpha must be a finite float > 0, got {self.alpha!r}")
+        if not _is_real(self.min_alpha) or not 0 <= self.min_alpha <= self.alpha:
+            raise ValueError(f"Config.min_alpha must be a float in [0, alpha] = [0, {self.alpha}], got {self.min_alpha!r}")
+        for name in ("vocab_size", "dim", "min_n", "max_n", "bucket", "negatives", "window", "batch_size", "epochs"):
+            object.__setattr__(self, name, int(getattr(self, name)))
+        for name in ("sample", "noise_power", "alpha", "min_alpha"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+
+
+#: Settings for the embedded demo corpus (about 21k tokens, a few hundred words, so a few
+#: thousand distinct n-grams: 2**15 buckets are plenty). The CLI's ``--demo``, the book and the
+#: tests start here.
+DEMO_SETTINGS: dict = dict(dim=32, min_n=3, max_n=6, bucket=2 ** 15, window=5, negatives=5, sample=1e-3,
+                           alpha=0.5, min_alpha=1e-4, batch_size=256, epochs=10)
+
+
+def demo_config(vocab_size: int, **overrides) -> Config:
+    """A `Config` with `DEMO_SETTINGS`, any of them replaced by ``overrides``."""
+    return Config(vocab_size=vocab_size, **{**DEMO_SETTINGS, **overrides})
+
+
+def init(config: Config, seed: int = 0) -> dict[str, np.ndarray]:
+    """Initial params as fastText sets them: ``W_words``, ``W_ngrams ~ U(-1/d, 1/d)``, ``W_out = 0`` (float64)."""
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a FastText Config, got {type(config).__name__}")
+    rng = np.random.default_rng(seed)
+    V, d = config.vocab_size, config.dim
+    return {"W_words": rng.uniform(-1.0 / d, 1.0 / d, (V, d)),
+            "W_ngrams": rng.uniform(-1.0 / d, 1.0 / d, (config.bucket, d)),
+            "W_out": np.zeros((V, d))}
+
+
+def backend(name: str):
+    """The implementation module: ``backend("numpy")`` or ``backend("jax")``."""
+    return load_impl(__name__, name)
+
+
+@dataclass
+class TrainResult:
+    """What `train` returns.
+
+    Attributes:
+        params: ``{"W_words": (V, d), "W_ngrams": (bucket, d), "W_out": (V, d)}`` NumPy arrays.
+        vocab: the vocabulary the ids refer to.
+        losses: ``(steps,)`` the batch-mean loss of every step, before its update.
+        words_per_sec: corpus tokens processed per second (counted before subsampling).
+        config: the configuration trained with.
+    """
+
+    params: dict
+    vocab: object
+    losses: np.ndarray
+    words_per_sec: float
+    config: Config | None = None
+
+
+def _encode(corpus, vocab) -> list[np.ndarray]:
+    corpus = list(corpus)
+    if corpus and all(isinstance(s, np.ndarray) and s.dtype.kind in "iu" for s in corpus):
+        return [np.asarray(s, dtype=np.int64) for s in corpus]
+    if corpus and all(not isinstance(s, (str, np.ndarray)) and all(isinstance(t, str) for t in s) for s in corpus):
+        return vocab.encode_corpus(corpus)
+    raise TypeError("corpus must be a list of tokenised sentences (lists of str) or of 1-D int id arrays")
+
+
+def _words(vocab) -> list[str]:
+    return list(vocab.words) if hasattr(vocab, "words") else list(vocab)
+
+
+#: JAX runs this many steps per call (one jitted ``lax.scan``), so the host is not in the loop.
+JAX_STEPS_PER_CALL = 32
+
+
+# --8<-- [start:train]
+def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, progress: bool = True,
+          callback: Callable[[int, dict, float], None] | None = None) -> TrainResult:
+    """Train FastText: skip-gram with negative sampling on n-gram-composed centre vectors.
+
+    The data pipeline is word2vec's (``textbook.data.batches.word2vec_batches``: subsampling,
+    shrunk windows, shuffling, unigram^``noise_power`` negatives); each batch is completed
+    with the n-gram rows of its centre words (``subword_table`` of the vocabulary, computed
+    once). Each step applies the SUM of the per-pair gradients with a learning rate decaying
+    linearly from ``alpha`` to ``min_alpha``. A final partial batch is skipped (unless it is
+    the epoch's only one), so every step has the same shape and the jitted JAX step compiles
+    once; the JAX backend runs ``JAX_STEPS_PER_CALL`` steps per host call (one jitted scan; an
+    epoch's last, shorter call is padded with steps of learning rate 0, which change nothing).
+
+    Args:
+        corpus: tokenised sentences (``list[list[str]]``) or encoded ones (``(n,)`` int arrays).
+        vocab: a ``textbook.data.vocab.Vocab`` with ``len(vocab) == config.vocab_size``.
+        config: the hyperparameters.
+        backend: ``"numpy"`` or ``"jax"``.
+        seed: seeds the initial params and every random draw; same seed and backend, same numbers.
+        progress: show a progress bar with the loss and words/sec.
+        callback: called after each epoch as ``callback(epoch, params, mean_loss)`` with NumPy params.
+
+    Returns:
+        A `TrainResult` with NumPy params.
+    """
+    from textbook.core.optim import linear_decay
+    from textbook.core.progress import Progress
+    from textbook.data.batches import word2vec_batches
+    from textbook.data.sampling import NoiseSampler, keep_probabilities
+
+    check_backend(backend)
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a FastText Config, got {type(config).__name__}")
+    if len(vocab) != config.vocab_size:
+        raise ValueError(f"config.vocab_size ({config.vocab_size}) must equal len(vocab) ({len(vocab)})")
+    corpus_ids = _encode(corpus, vocab)
+    impl = load_impl(__name__, backend)
+    rng = np.random.default_rng(seed)
+    params = init(config, seed)
+    if backend == "jax":
+        params = to_jax(params)                                   # once; the steps stay on the device
+    table, table_mask = subword_table(_words(vocab), config.min_n, config.max_n, config.bucket)  # (V, G) each
+    noise = NoiseSampler(vocab.counts, config.noise_power)
+    keep = keep_probabilities(vocab.counts, config.sample) if config.sample > 0 else None
+    raw_words = sum(s.size for s in corpus_ids)
+    chunk = JAX_STEPS_PER_CALL if backend == "jax" else 1
+
+    losses: list = []
+    start = time.perf_counter()
+    with Progress(total=config.epochs * raw_words, desc="fasttext", unit="words", enabled=progress) as bar:
+        for epoch in range(config.epochs):
+            batches = word2vec_batches(corpus_ids, model="skipgram", window=config.window,
+                                       batch_size=config.batch_size, negatives=config.negatives,
+                                       noise=noise, keep_prob=keep, rng=rng)
+            steps, n = len(batches), max(batches.num_examples, 1)
+            if steps > 1 and batches.num_examples % config.batch_size:
+                steps -= 1                                        # one shape for every step
+            epoch_start, shown, pending = len(losses), 0, []
+            for i, batch in zip(range(steps), batches):
+                batch["ngrams"] = table[batch["center"]]          # (B, G) the centre words' n-gram rows
+                batch["ngram_mask"] = table_mask[batch["center"]]  # (B, G)
+                lr = linear_decay(epoch * steps + i, config.epochs * steps, config.alpha, config.min_alpha)
+                pending.append((batch, lr))
+                if len(pending) < chunk and i < steps - 1:
+                    continue
+                if chunk == 1:
+                    params, loss = impl.train_step(params, batch, config, lr)
+                    losses.append(loss)
+                else:
+                    real = len(pending)                           # a short last chunk is padded with steps
+                    pending += [(pending[-1][0], 0.0)] * (chunk - real)   # of rate 0 (they change nothing),
+                    params, chunk_losses = impl.train_steps(params, [b for b, _ in pending], config,
+                                                            [r for _, r in pending])   # so it compiles once
+                    losses.append(chunk_losses[:real])            # (real,) on the device
+                pending = []
+                words = round(raw_words * batches.examples_done / n)   # corpus words of this epoch, pro rata
+                show = progress and (chunk > 1 or i % 20 == 0 or i == steps - 1)
+                bar.update(words - shown, **({"loss": float(np.ravel(losses[-1])[-1]), "lr": lr} if show else {}))
+                shown = words
+            bar.update(raw_words - shown)
+            if callback is not None:
+                epoch_losses = _host(losses[epoch_start:])
+                snapshot = {k: np.array(v) for k, v in params.items()}   # a copy: NumPy steps work in place
+                callback(epoch, snapshot, float(epoch_losses.mean()) if epoch_losses.size else float("nan"))
+    losses = _host(losses)                                        # waits for the last device step
+    elapsed = time.perf_counter() - start
+    params = {k: np.asarray(v, dtype=np.float64) for k, v in to_numpy(params).items()}
+    return TrainResult(params=params, vocab=vocab, losses=losses,
+                       words_per_sec=config.epochs * raw_words / max(elapsed, 1e-9), config=config)
+# --8<-- [end:train]
+
+
+def _host(values: list) -> np.ndarray:
+    """Python floats or JAX arrays of step losses as one flat float64 NumPy array (one transfer for JAX)."""
+    if values and not isinstance(values[0], float):
+        import jax
+
+        values = jax.device_get(values)
+    return np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in values]) if values else np.zeros(0)
+
+
+# --8<-- [start:word_vectors]
+def word_vectors(params, config: Config, vocab, words: Sequence[str]) -> np.ndarray:
+    """Vectors of any words, ``(len(words), d)``, whether or not they are in ``vocab``.
+
+    A vocabulary word gets the mean of its word row and its n-gram rows (what it was trained
+    with); an out-of-vocabulary word gets the mean of its n-gram rows alone, as fastText does.
+    A word outside the vocabulary *and* without any n-gram (shorter than ``min_n - 2``
+    characters, e.g. ``"a"`` with ``min_n = 4``) gets the zero vector, again as fastText does:
+    check with ``char_ngrams`` when that matters (the ``textbook vectors`` command refuses it).
+
+    Args:
+        params: trained params (NumPy or JAX arrays).
+        config: their `Config`.
+        vocab: the training vocabulary (a ``Vocab`` or a list of words, row ``i`` is word ``i``).
+        words: the words to look up.
+    """
+    from textbook.embeddings.fasttext.numpy_impl import word_vectors as lookup
+
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a FastText Config, got {type(config).__name__}")
+    check_params(params, config)
+    if isinstance(words, str):
+        raise TypeError("words must be a list of words, got a str (wrap a single word in a list)")
+    vocab_words = _words(vocab)
+    if len(vocab_words) != config.vocab_size:
+        raise ValueError(f"the vocabulary has {len(vocab_words)} words but config.vocab_size is {config.vocab_size}")
+    index = getattr(vocab, "index", None)                         # a Vocab's word -> id dict
+    if not isinstance(index, dict):
+        index = {w: i for i, w in enumerate(vocab_words)}
+    ids = np.array([index.get(w, -1) for w in words], dtype=np.int64)            # (n,) -1: out of vocabulary
+    rows, mask = subword_table(list(words), config.min_n, config.max_n, config.bucket)   # (n, G)
+    return lookup(np.asarray(params["W_words"], dtype=np.float64), np.asarray(params["W_ngrams"], dtype=np.float64),
+                  ids, rows, mask)
+# --8<-- [end:word_vectors]
+
+
+def vectors(params, config: Config, vocab):
+    """The composed vectors of every vocabulary word, as ``textbook.embeddings.vectors.Vectors``.
+
+    These are what fastText writes to its ``.vec`` file; keep the params for out-of-vocabulary words.
+    """
+    from textbook.embeddings.vectors import Vectors
+
+    words = _words(vocab)
+    return Vectors(words, word_vectors(params, config, vocab, words))
+
+
+def save_params(path: str | os.PathLike, params, config: Config, words: Sequence[str] | None = None) -> None:
+    """Save params, config and (optionally) the vocabulary's words to an ``.npz`` file (no pickle).
+
+    With ``words``, the file alone answers out-of-vocabulary queries (``textbook vectors --model``).
+    """
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a FastText Config, got {type(config).__name__}")
+    check_params(params, config)
+    arrays = {k: np.asarray(v) for k, v in params.items()}
+    if words is not None:
+        words = _words(words)
+        if len(words) != config.vocab_size:
+            raise ValueError(f"words has {len(words)} entries but config.vocab_size is {config.vocab_size}")
+        arrays["words"] = np.array(words, dtype=str)
+    np.savez(path, **arrays, config=np.array(json.dumps({"model": "fasttext", **dataclasses.asdict(config)})))
+
+
+def load_params(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], Config]:
+    """Load ``(params, config)`` written by `save_params` (``allow_pickle=False``)."""
+    with np.load(path, allow_pickle=False) as data:
+        if "config" not in data.files:
+            raise ValueError(f"{os.fspath(path)!r} has no 'config' entry: not written by save_params")
+        settings = json.loads(str(data["config"]))
+        if settings.pop("model", "fasttext") != "fasttext":
+            raise ValueError(f"{os.fspath(path)!r} holds params of another model, not FastText")
+        config = Config(**settings)
+        params = {k: data[k] for k in data.files if k not in ("config", "words")}
+    check_params(params, config)
+    return params, config
+
+
+def load_words(path: str | os.PathLike) -> list[str] | None:
+    """The vocabulary stored by `save_params` (``None`` if it was saved without ``words``)."""
+    with np.load(path, allow_pickle=False) as data:
+        return [str(w) for w in data["words"]] if "words" in data.files else None

@@ -1,0 +1,166 @@
+r"""FastText in JAX: the same functions as ``numpy_impl``, gradients by ``jax.value_and_grad``, jitted.
+
+The equation numbers refer to ``numpy_impl``. Only the forward pass (1), (2) is written here;
+the negative-sampling loss is word2vec's own (``word2vec.jax_impl.negative_sampling``).
+
+``train_step`` differentiates with respect to the *rows a batch touches*: it gathers the
+centre words' rows, their ``B * G`` n-gram rows and the ``B (k + 1)`` output rows into small
+tables, takes ``value_and_grad`` of the summed loss there, and scatter-adds ``-lr * grad``
+back into the big tables (padding slots get a zero gradient). The cost of a step grows with
+``B``, ``G`` and ``k``, never with ``V`` or ``bucket``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from textbook.embeddings.fasttext._batch import check_batch, check_lr, check_params
+from textbook.embeddings.fasttext.numpy_impl import _check_lookup
+from textbook.embeddings.word2vec.jax_impl import negative_sampling
+
+
+# --8<-- [start:compose]
+def compose(W_words, W_ngrams, center, ngrams, mask):
+    """Eq. (1): the mean of each centre word's row and its unmasked n-gram rows, ``(B, d)``."""
+    n = mask.sum(axis=1)                                          # (B,)       n-grams per word
+    grams = W_ngrams[ngrams] * mask[:, :, None]                   # (B, G, d)  padding rows are zero
+    return (W_words[center] + grams.sum(axis=1)) / (1.0 + n)[:, None]   # (B, d)
+# --8<-- [end:compose]
+
+
+# --8<-- [start:objective]
+def skipgram_neg(params, batch):
+    """Per-example losses ``(B,)``, eqs. (1), (2)."""
+    h = compose(params["W_words"], params["W_ngrams"], batch["center"], batch["ngrams"], batch["ngram_mask"])
+    return negative_sampling(h, params["W_out"], batch["context"], batch["negatives"])
+# --8<-- [end:objective]
+
+
+# --8<-- [start:loss_and_grad]
+def _mean_loss(params, batch):
+    """Eq. (5): the mean of the per-example losses."""
+    return skipgram_neg(params, batch).mean()
+
+
+_loss = jax.jit(_mean_loss)
+_loss_and_grad = jax.jit(jax.value_and_grad(_mean_loss))
+# --8<-- [end:loss_and_grad]
+
+
+# --8<-- [start:train_step]
+def _touched_rows(batch):
+    """The rows each table reads, and the batch renumbered to index those rows in order."""
+    B, G = batch["ngrams"].shape
+    k = batch["negatives"].shape[1]
+    rows = {"W_words": batch["center"],                                       # (B,)
+            "W_ngrams": batch["ngrams"].ravel(),                              # (B*G,) padding: row 0
+            "W_out": jnp.concatenate([batch["context"], batch["negatives"].ravel()])}   # (B + B*k,)
+    local = {"center": jnp.arange(B), "ngrams": jnp.arange(B * G).reshape(B, G),
+             "ngram_mask": batch["ngram_mask"], "context": jnp.arange(B),
+             "negatives": B + jnp.arange(B * k).reshape(B, k)}
+    return rows, local
+
+
+def _step(params, batch, lr):
+    """Eq. (6): SGD on the summed loss, through the gathered rows, scatter-added back."""
+    rows, local = _touched_rows(batch)
+    small = {key: params[key][r] for key, r in rows.items()}     # (N, d) tables
+
+    def summed_loss(p):
+        return skipgram_neg(p, local).sum()
+
+    total, grads = jax.value_and_grad(summed_loss)(small)         # row gradients of the SUM
+    new = {key: params[key].at[r].add((-lr * grads[key]).astype(params[key].dtype))   # duplicates add up
+           for key, r in rows.items()}
+    return new, total / batch["center"].shape[0]
+
+
+_train_step = jax.jit(_step, donate_argnums=0)
+# --8<-- [end:train_step]
+
+
+@partial(jax.jit, donate_argnums=0)
+def _train_steps(params, batches, lrs):
+    """Many steps in one ``lax.scan``: ``batches`` holds a leading ``steps`` axis, ``lrs`` is ``(steps,)``."""
+
+    def step(p, xs):
+        batch, lr = xs
+        return _step(p, batch, lr)
+
+    return jax.lax.scan(step, params, (batches, lrs))
+
+
+# --8<-- [start:word_vectors]
+@jax.jit
+def _word_vectors(W_words, W_ngrams, word_ids, ngrams, mask):
+    known = word_ids >= 0                                         # (B,)
+    n = mask.sum(axis=1) + known                                  # (B,)      rows averaged
+    total = (W_ngrams[ngrams] * mask[:, :, None]).sum(axis=1)     # (B, d)    sum of the n-gram rows
+    total += W_words[jnp.where(known, word_ids, 0)] * known[:, None]   # (B, d)  plus the word row if any
+    return total / jnp.maximum(n, 1)[:, None]                     # (B, d)    zero when n == 0
+# --8<-- [end:word_vectors]
+
+
+# --- the interface (host-side checks, then the jitted functions) ----------------------------------------
+
+def _device_batch(batch, config):
+    """Check ``batch`` on the host, then move it to the device (ids as int32, mask as bool)."""
+    checked = check_batch(batch, config)
+    host = {k: v if v.dtype == bool else v.astype(np.int32) for k, v in checked.items()}
+    return jax.device_put(host)
+
+
+def loss(params, batch, config):
+    """Mean loss over the batch, eq. (5). Returns a JAX scalar."""
+    check_params(params, config)
+    return _loss(params, _device_batch(batch, config))
+
+
+def loss_and_grad(params, batch, config):
+    """Mean loss over the batch and its dense gradients (keys and shapes of ``params``)."""
+    check_params(params, config)
+    return _loss_and_grad(params, _device_batch(batch, config))
+
+
+def train_step(params, batch, config, lr):
+    """One SGD step on the SUM of the per-example losses, touching only the rows the batch uses, eq. (6).
+
+    ``params`` is donated: its buffers are reused for the result, so do not use it afterwards.
+    Returns ``(new_params, loss)`` with the batch-mean loss before the update.
+    """
+    check_params(params, config)
+    return _train_step(params, _device_batch(batch, config), check_lr(lr))
+
+
+def train_steps(params, batches, config, lrs):
+    """`train_step` on each batch of a list, with its learning rate, in one jitted ``lax.scan``.
+
+    Every batch must have the same shapes. ``params`` is donated. Returns
+    ``(new_params, losses (steps,))``. The training loop uses it to run many steps per host call.
+    """
+    check_params(params, config)
+    lrs = [check_lr(lr) for lr in lrs]
+    if len(lrs) != len(batches) or not batches:
+        raise ValueError(f"give one learning rate per batch and at least one batch, got {len(batches)} "
+                         f"batches and {len(lrs)} rates")
+    checked = [check_batch(b, config) for b in batches]
+    shapes = {k: v.shape for k, v in checked[0].items()}
+    for i, b in enumerate(checked):
+        if {k: v.shape for k, v in b.items()} != shapes:
+            raise ValueError(f"batches[{i}] has shapes {({k: v.shape for k, v in b.items()})}, "
+                             f"but batches[0] has {shapes}: stacked steps need one shape")
+    stacked = {k: np.stack([b[k] for b in checked]) for k in shapes}
+    stacked = {k: v if v.dtype == bool else v.astype(np.int32) for k, v in stacked.items()}
+    dtype = jnp.result_type(params["W_words"])
+    return _train_steps(params, jax.device_put(stacked), jnp.asarray(lrs, dtype=dtype))
+
+
+def word_vectors(W_words, W_ngrams, word_ids, ngrams, mask):
+    """Vectors of words in or out of the vocabulary, ``(B, d)`` (see ``numpy_impl.word_vectors``)."""
+    word_ids, ngrams, mask = _check_lookup(np.shape(W_words), np.shape(W_ngrams), word_ids, ngrams, mask)
+    return _word_vectors(jnp.asarray(W_words), jnp.asarray(W_ngrams), jnp.asarray(word_ids, dtype=jnp.int32),
+                         jnp.asarray(ngrams, dtype=jnp.int32), jnp.asarray(mask))
