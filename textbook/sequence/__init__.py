@@ -1,0 +1,1 @@
+"""Sequence models: recurrent networks, seq2seq, decoding, convolutions, ELMo."""
