@@ -14,7 +14,7 @@ from textbook.grading.spec import list_exercises, load_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "tests" / "solutions"
-SLUGS = ["analogy", "cbow", "noise", "ppmi", "sgns", "subsampling"]
+SLUGS = ["analogy", "cbow", "noise", "ppmi", "sgns", "subsampling", "beam-search", "glove", "ngrams", "oov", "conv1d", "maxpool", "dilated", "rnn-bptt", "lstm-backward", "gru-scan", "perplexity", "scalar-mix"]
 SECRET = "grading-tests-secret"
 
 
@@ -97,6 +97,46 @@ BUGS = [
     ("analogy", "rows not normalised", "U = E / np.linalg.norm(E, axis=1, keepdims=True)", "U = E",
      {"3CosAdd scores", "answers", "rows of very different lengths", "scores, rows of very different lengths",
       "query words excluded", "repeated query words"}),
+    ("beam-search", "finished hypotheses keep their place in the beam",
+     "room = beam_size - len(finished)", "room = beam_size",
+     {"beam search", "beam finds what greedy misses", "finished hypotheses leave the beam", "length normalisation",
+      "tokens of probability 0", "ties"}),
+    ("beam-search", "extensions of probability 0 kept", "            if totals[j] == -np.inf:\n                break\n",
+     "", {"tokens of probability 0"}),
+    ("glove", "gradient without the factor 2", "g = 2.0 * f * e / B", "g = f * e / B",
+     {"gradient dW and dW_tilde", "gradients db and db_tilde", "gradient agrees with finite differences of your loss",
+      "repeated words", "counts above x_max", "larger batch"}),
+    ("ngrams", "bytes not sign-extended (plain FNV-1a)", "        if byte >= 128:\n            byte |= 0xFFFFFF00\n", "",
+     {"hash of non-ASCII n-grams", "rows of non-ASCII words", "short words"}),
+    ("oov", "out-of-vocabulary words divided by 1 + n", "count = mask.sum(axis=1) + known",
+     "count = mask.sum(axis=1) + 1",
+     {"out-of-vocabulary words", "no n-gram: the zero vector", "repeated n-gram rows", "larger batch"}),
+    ("conv1d", "input gradient with the kernel not flipped", "w[::-1].transpose(0, 2, 1)", "w.transpose(0, 2, 1)",
+     {"gradient dx", "gradients agree with finite differences of your loss", "gradients, dilation and causal padding",
+      "kernel reaching past the start", "larger batch"}),
+    ("maxpool", "padding zeroed instead of excluded", "masked = np.where(allowed[:, :, None], h, -np.inf)",
+     "masked = h * allowed[:, :, None]",
+     {"pooled values", "winning positions", "padding never wins", "every allowed value negative",
+      "one allowed position"}),
+    ("dilated", "zeros padded on the right", "((kernel_size - 1) * dilation, 0)", "(0, (kernel_size - 1) * dilation)",
+     {"causal padding", "causal convolution", "step 0 sees only itself", "dilation reaching past the start"}),
+    ("rnn-bptt", "no gradient through time", 'delta = w[:, t] + da_next @ params["W_hh"]', "delta = w[:, t]",
+     {"gradient dW_hh", "gradients dW_ih, db_ih, db_hh", "gradients of the inputs and of h0",
+      "gradient agrees with finite differences of your loss", "long sequences", "saturated units"}),
+    ("lstm-backward", "cell-state gradient misses the path through h'", "dc = w_c + w_h * o * (1.0 - tc ** 2)",
+     "dc = w_c", {"gradient of the old cell state", "gradient of the old hidden state", "gradient of the input",
+                  "weight gradients", "gradient agrees with finite differences of your loss", "saturated gates",
+                  "larger batch and hidden size"}),
+    ("gru-scan", "padded steps output the state", "return np.where(m, h_new, h), np.where(m, h_new, 0.0)",
+     "return np.where(m, h_new, h), h_new",
+     {"one step, padded rows keep their state", "outputs over a padded batch", "outputs are zero past each length",
+      "a sequence of length 0", "longer sequences", "large inputs"}),
+    ("perplexity", "padding counted in the mean", "return float(ce.sum() / mask.sum())",
+     "return float(ce.sum() / mask.size)",
+     {"cross-entropy", "perplexity", "padding is ignored", "logits of 1e4", "one real token"}),
+    ("scalar-mix", "softmax Jacobian without its mean term", '{"s": a * (c - np.dot(a, c))', '{"s": a * c',
+     {"gradient ds", "the gradients of s sum to zero", "gradient agrees with finite differences of your loss",
+      "large s", "a single layer"}),
 ]
 
 

@@ -18,8 +18,14 @@ from pathlib import Path
 # ``textbook train``, ``register(sub)`` adds top-level commands.
 TRAINERS: tuple[str, ...] = (
     "textbook.embeddings.word2vec.cli",
+    "textbook.embeddings.glove.cli",
+    "textbook.embeddings.fasttext.cli",
+    "textbook.sequence.language_model.cli",
+    "textbook.sequence.textcnn.cli",
 )
 COMMANDS: tuple[str, ...] = (
+    "textbook.embeddings.cli",          # vectors (nearest neighbours)
+    "textbook.sequence.language_model.cli",  # generate
     "textbook.grading.cli",             # exercises, check, grade, gradescope-bundle
 )
 
@@ -136,13 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
                     "SimLex-999 format) files. Without files, the real benchmarks shipped in gensim's "
                     "wheel are used when gensim is installed.",
     )
-    ev.add_argument("vectors", metavar="VECTORS", help="vectors in word2vec text or binary format")
+    ev.add_argument("vectors", metavar="VECTORS", nargs="?",
+                    help="vectors in word2vec text or binary format (omit with --compare)")
     ev.add_argument("--analogies", metavar="FILE", action="append", help="Google-format analogy file (repeatable)")
     ev.add_argument("--similarity", metavar="FILE", action="append", help="word-pair similarity file (repeatable)")
     ev.add_argument("--demo", action="store_true", help="use the embedded demo analogy and similarity files")
     ev.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
     ev.add_argument("--binary", action="store_true", default=None, help="VECTORS is binary (guessed if omitted)")
     ev.set_defaults(func=_cmd_evaluate)
+    from textbook.embeddings.cli import extend_evaluate
+    extend_evaluate(ev)
 
     serve = sub.add_parser("serve", help="build the book and serve it locally",
                            description="Build the book (running every demo) and serve it on localhost.")
