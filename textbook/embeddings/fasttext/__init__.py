@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -40,19 +39,11 @@ import numpy as np
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.embeddings.fasttext._batch import BATCH_KEYS, PARAM_KEYS, check_batch, check_params
 from textbook.embeddings.fasttext.ngrams import char_ngrams, ngram_hash, ngram_hashes, ngram_rows, subword_table
+from textbook.core.validate import is_int, is_real
 
 __all__ = ["Config", "TrainResult", "DEMO_SETTINGS", "PARAM_KEYS", "BATCH_KEYS", "backend", "char_ngrams",
            "check_batch", "check_params", "demo_config", "init", "load_params", "load_words", "ngram_hash",
            "ngram_hashes", "ngram_rows", "save_params", "subword_table", "train", "vectors", "word_vectors"]
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
-def _is_real(x: object) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)) \
-        and math.isfinite(float(x))
 
 
 @dataclass(frozen=True)
@@ -96,17 +87,17 @@ class Config:
     def __post_init__(self) -> None:
         for name in ("vocab_size", "dim", "min_n", "max_n", "bucket", "negatives", "window", "batch_size", "epochs"):
             value = getattr(self, name)
-            if not _is_int(value) or value < 1:
+            if not is_int(value) or value < 1:
                 raise ValueError(f"Config.{name} must be an integer >= 1, got {value!r}")
         if self.min_n > self.max_n:
             raise ValueError(f"Config.min_n must be <= max_n, got min_n={self.min_n}, max_n={self.max_n}")
-        if not _is_real(self.sample) or not 0.0 <= self.sample < 1.0:
+        if not is_real(self.sample) or not 0.0 <= self.sample < 1.0:
             raise ValueError(f"Config.sample must be a float in [0, 1) (0 disables subsampling), got {self.sample!r}")
-        if not _is_real(self.noise_power) or self.noise_power < 0:
+        if not is_real(self.noise_power) or self.noise_power < 0:
             raise ValueError(f"Config.noise_power must be a finite float >= 0, got {self.noise_power!r}")
-        if not _is_real(self.alpha) or self.alpha <= 0:
+        if not is_real(self.alpha) or self.alpha <= 0:
             raise ValueError(f"Config.alpha must be a finite float > 0, got {self.alpha!r}")
-        if not _is_real(self.min_alpha) or not 0 <= self.min_alpha <= self.alpha:
+        if not is_real(self.min_alpha) or not 0 <= self.min_alpha <= self.alpha:
             raise ValueError(f"Config.min_alpha must be a float in [0, alpha] = [0, {self.alpha}], got {self.min_alpha!r}")
         for name in ("vocab_size", "dim", "min_n", "max_n", "bucket", "negatives", "window", "batch_size", "epochs"):
             object.__setattr__(self, name, int(getattr(self, name)))

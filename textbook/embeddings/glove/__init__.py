@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -37,21 +36,13 @@ import numpy as np
 
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.embeddings.glove._batch import BATCH_KEYS, PARAM_KEYS, check_batch, check_params
+from textbook.core.validate import is_int, is_real
 
 __all__ = ["Config", "Cooccurrence", "TrainResult", "DEMO_SETTINGS", "VECTOR_CHOICES", "PARAM_KEYS", "BATCH_KEYS",
            "backend", "cooccurrence", "demo_config", "init", "fit", "train", "vectors", "save_params",
            "load_params", "check_batch", "check_params"]
 
 VECTOR_CHOICES: tuple[str, ...] = ("W+W_tilde", "W")
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
-def _is_real(x: object) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)) \
-        and math.isfinite(float(x))
 
 
 @dataclass(frozen=True)
@@ -83,12 +74,12 @@ class Config:
     def __post_init__(self) -> None:
         for name in ("vocab_size", "dim", "window", "batch_size", "epochs"):
             value = getattr(self, name)
-            if not _is_int(value) or value < 1:
+            if not is_int(value) or value < 1:
                 raise ValueError(f"Config.{name} must be an integer >= 1, got {value!r}")
         for name, strict in (("x_max", True), ("alpha", False), ("learning_rate", True),
                              ("initial_accumulator", True)):
             value = getattr(self, name)
-            if not _is_real(value) or (value <= 0 if strict else value < 0):
+            if not is_real(value) or (value <= 0 if strict else value < 0):
                 raise ValueError(f"Config.{name} must be a finite float {'>' if strict else '>='} 0, got {value!r}")
         for name in ("vocab_size", "dim", "window", "batch_size", "epochs"):
             object.__setattr__(self, name, int(getattr(self, name)))
@@ -132,7 +123,7 @@ class Cooccurrence:
         if not (rows.ndim == cols.ndim == counts.ndim == 1 and rows.shape == cols.shape == counts.shape):
             raise ValueError(f"rows, cols and counts must be 1-D arrays of one length, got shapes "
                              f"{rows.shape}, {cols.shape}, {counts.shape}")
-        if not _is_int(self.vocab_size) or self.vocab_size < 1:
+        if not is_int(self.vocab_size) or self.vocab_size < 1:
             raise ValueError(f"vocab_size must be an int >= 1, got {self.vocab_size!r}")
         for name, a in (("rows", rows), ("cols", cols)):
             if a.size and (a.dtype.kind not in "iu" or a.min() < 0 or a.max() >= self.vocab_size):
@@ -202,7 +193,7 @@ def cooccurrence(corpus_ids: Sequence[np.ndarray], vocab_size: int, window: int 
 
     if weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")
-    V = int(vocab_size) if _is_int(vocab_size) else vocab_size
+    V = int(vocab_size) if is_int(vocab_size) else vocab_size
     keys, values = np.zeros(0, np.int64), np.zeros(0)            # one direction: earlier word -> later word
     for o, left, right in window_pairs(corpus_ids, V, window):    # (m,), (m,) pairs at distance o
         pair_keys, n = np.unique(left * V + right, return_counts=True)   # flat index i*V + j, and how often

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -30,21 +29,13 @@ import numpy as np
 
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.embeddings.word2vec._batch import batch_shapes, check_batch, check_params
+from textbook.core.validate import is_real, check_int_fields
 
 MODELS: tuple[str, ...] = ("skipgram", "cbow")
 OBJECTIVES: tuple[str, ...] = ("neg", "softmax")
 
 __all__ = ["Config", "TrainResult", "DEMO_SETTINGS", "demo_config", "MODELS", "OBJECTIVES", "backend", "init", "train", "vectors",
            "save_params", "load_params", "check_batch", "check_params", "batch_shapes"]
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
-def _is_real(x: object) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)) \
-        and math.isfinite(float(x))
 
 
 @dataclass(frozen=True)
@@ -81,24 +72,21 @@ class Config:
     epochs: int = 5
 
     def __post_init__(self) -> None:
-        for name, low in (("vocab_size", 1), ("dim", 1), ("negatives", 0), ("window", 1),
-                          ("batch_size", 1), ("epochs", 1)):
-            value = getattr(self, name)
-            if not _is_int(value) or value < low:
-                raise ValueError(f"Config.{name} must be an integer >= {low}, got {value!r}")
+        check_int_fields(self, (("vocab_size", 1), ("dim", 1), ("negatives", 0), ("window", 1),
+                          ("batch_size", 1), ("epochs", 1)))
         if self.model not in MODELS:
             raise ValueError(f"Config.model must be one of {MODELS}, got {self.model!r}")
         if self.objective not in OBJECTIVES:
             raise ValueError(f"Config.objective must be one of {OBJECTIVES}, got {self.objective!r}")
         if self.objective == "neg" and self.negatives < 1:
             raise ValueError(f"Config.negatives must be an integer >= 1 for objective='neg', got {self.negatives!r}")
-        if not _is_real(self.sample) or not 0.0 <= self.sample < 1.0:
+        if not is_real(self.sample) or not 0.0 <= self.sample < 1.0:
             raise ValueError(f"Config.sample must be a float in [0, 1) (0 disables subsampling), got {self.sample!r}")
-        if not _is_real(self.noise_power) or self.noise_power < 0:
+        if not is_real(self.noise_power) or self.noise_power < 0:
             raise ValueError(f"Config.noise_power must be a finite float >= 0, got {self.noise_power!r}")
-        if not _is_real(self.alpha) or self.alpha <= 0:
+        if not is_real(self.alpha) or self.alpha <= 0:
             raise ValueError(f"Config.alpha must be a finite float > 0, got {self.alpha!r}")
-        if not _is_real(self.min_alpha) or not 0 <= self.min_alpha <= self.alpha:
+        if not is_real(self.min_alpha) or not 0 <= self.min_alpha <= self.alpha:
             raise ValueError(f"Config.min_alpha must be a float in [0, alpha] = [0, {self.alpha}], "
                              f"got {self.min_alpha!r}")
         # plain Python scalars: the config is hashed (JAX static argument) and saved as JSON

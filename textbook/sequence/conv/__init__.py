@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from textbook.core.backend import load_impl
+from textbook.core.validate import is_int
 
 PADDINGS: tuple[str, ...] = ("valid", "causal")
 
@@ -40,10 +41,6 @@ __all__ = ["PADDINGS", "backend", "span", "output_length", "check_conv", "check_
 def backend(name: str):
     """The implementation module: ``backend("numpy")`` or ``backend("jax")``."""
     return load_impl(__name__, name)
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
 def span(kernel_size: int, dilation: int = 1) -> int:
@@ -92,7 +89,7 @@ def check_conv(x: object, w: object, b: object = None, dilation: object = 1,
         shape = _float_array("b", b, 1, "(C_out,)")
         if shape != (O,):
             raise ValueError(f"b must have shape (C_out,) = {(O,)}, got {shape}")
-    if not _is_int(dilation) or dilation < 1:
+    if not is_int(dilation) or dilation < 1:
         raise ValueError(f"dilation must be an integer >= 1, got {dilation!r}")
     if padding not in PADDINGS:
         raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from textbook.core.validate import check_int
 
 #: A step's log-probabilities must satisfy ``|logsumexp(log_probs)| <= NORM_TOL``: loose enough
 #: for float32 models, tight enough to catch logits passed instead of log-probabilities.
@@ -20,17 +21,6 @@ DEFAULT_ALPHA = 0.7
 
 #: Padding of the fixed-shape token arrays returned by the batched decoders.
 PAD = -1
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
-def check_int(name: str, value: object, low: int) -> int:
-    """``value`` as a Python int, or a ``ValueError`` unless it is an integer ``>= low``."""
-    if not _is_int(value) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 def check_alpha(alpha: object) -> float:

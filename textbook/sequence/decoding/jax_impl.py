@@ -123,7 +123,7 @@ def _no_error(dtype) -> tuple:
 def _greedy(step, params, state, bos, eos, alpha, *, max_len, check):
     B, T = bos.shape[0], max_len
     shapes = jax.eval_shape(step, params, state, bos)
-    V, dtype = shapes[0].shape[1], shapes[0].dtype
+    dtype = shapes[0].dtype
     carry = {"t": jnp.asarray(0), "state": state, "last": bos,
              "total": jnp.zeros(B, dtype),                                  # L(y_<t), eq. (DEC-1)
              "open": jnp.ones(B, bool),                                     # no eos yet

@@ -28,23 +28,20 @@ import numpy as np
 
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.sequence.dilated._batch import check_batch, check_input, check_params, param_shapes
+from textbook.core.validate import is_int, check_int_fields
 
 __all__ = ["Config", "receptive_field", "reachable_lags", "init", "backend", "TrainResult", "train",
            "echo_task", "DEMO_SETTINGS", "check_batch", "check_input", "check_params", "param_shapes"]
 
 
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
 def _check_kernel_and_dilations(kernel_size: object, dilations: object, where: str) -> tuple[int, tuple[int, ...]]:
-    if not _is_int(kernel_size) or kernel_size < 1:
+    if not is_int(kernel_size) or kernel_size < 1:
         raise ValueError(f"{where}kernel_size must be an integer >= 1, got {kernel_size!r}")
     if isinstance(dilations, (str, bytes)) or not hasattr(dilations, "__iter__"):
         raise ValueError(f"{where}dilations must be a sequence of integers >= 1, e.g. (1, 2, 4, 8), "
                          f"got {dilations!r}")
     dils = tuple(dilations)
-    if not dils or not all(_is_int(d) and d >= 1 for d in dils):
+    if not dils or not all(is_int(d) and d >= 1 for d in dils):
         raise ValueError(f"{where}dilations must be a non-empty sequence of integers >= 1, e.g. (1, 2, 4, 8), "
                          f"got {dilations!r}")
     return int(kernel_size), tuple(int(d) for d in dils)
@@ -104,10 +101,7 @@ class Config:
     out_channels: int = 0
 
     def __post_init__(self) -> None:
-        for name, low in (("in_channels", 1), ("channels", 1), ("out_channels", 0)):
-            value = getattr(self, name)
-            if not _is_int(value) or value < low:
-                raise ValueError(f"Config.{name} must be an integer >= {low}, got {value!r}")
+        check_int_fields(self, (("in_channels", 1), ("channels", 1), ("out_channels", 0)))
         k, dils = _check_kernel_and_dilations(self.kernel_size, self.dilations, "Config.")
         for name in ("residual", "gated"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
@@ -158,7 +152,7 @@ def echo_task(n: int, length: int, delay: int, seed: int = 0) -> tuple[np.ndarra
     (0 for ``t < delay``). A causal model can only solve it if its receptive field exceeds ``delay``.
     """
     for name, value, low in (("n", n, 1), ("length", length, 1), ("delay", delay, 0)):
-        if not _is_int(value) or value < low:
+        if not is_int(value) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
     x = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, length, 1))
     y = np.zeros_like(x)
@@ -204,7 +198,7 @@ def train(config: Config, inputs: np.ndarray, targets: np.ndarray, steps: int = 
     if not isinstance(config, Config):
         raise TypeError(f"config must be a dilated Config, got {type(config).__name__}")
     data = check_batch({"x": inputs, "target": targets}, config)
-    if not _is_int(steps) or steps < 1 or not _is_int(batch_size) or batch_size < 1:
+    if not is_int(steps) or steps < 1 or not is_int(batch_size) or batch_size < 1:
         raise ValueError(f"steps and batch_size must be integers >= 1, got {steps!r} and {batch_size!r}")
     impl = load_impl(__name__, backend)
     rng = np.random.default_rng(seed)

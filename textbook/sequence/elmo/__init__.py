@@ -34,16 +34,13 @@ import numpy as np
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.sequence import rnn as _rnn
 from textbook.sequence.elmo._checks import check_batch, check_mix, check_params, param_shapes
+from textbook.core.validate import is_int, check_int_fields
 
 BOS, EOS = "<s>", "</s>"
 
 __all__ = ["Config", "TrainResult", "BOS", "EOS", "DEMO_SETTINGS", "demo_config", "demo_sentences", "backend",
            "init", "init_mix", "param_shapes", "check_params", "check_batch", "build_vocab", "encode_sentences",
            "sentence_batches", "train", "embed", "cosine_table"]
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
 @dataclass(frozen=True)
@@ -73,11 +70,7 @@ class Config:
     clip: float = 1.0
 
     def __post_init__(self) -> None:
-        for name, low in (("vocab_size", 2), ("dim", 1), ("num_layers", 1), ("batch_size", 1), ("epochs", 1)):
-            value = getattr(self, name)
-            if not _is_int(value) or value < low:
-                raise ValueError(f"Config.{name} must be an integer >= {low}, got {value!r}")
-            object.__setattr__(self, name, int(value))
+        check_int_fields(self, (("vocab_size", 2), ("dim", 1), ("num_layers", 1), ("batch_size", 1), ("epochs", 1)))
         if self.cell not in _rnn.CELLS:
             raise ValueError(f"Config.cell must be one of {_rnn.CELLS}, got {self.cell!r}")
         if not isinstance(self.residual, (bool, np.bool_)):
@@ -257,7 +250,7 @@ def embed(params, vocab, sentences: Sequence[Sequence[str]], config: Config, mix
         params = to_jax(params)
     reps = np.asarray(impl.layers(params, batch, config), dtype=np.float64)   # (L+1, B, T, 2d)
     if layer is not None:
-        if not _is_int(layer) or not 0 <= layer <= config.num_layers:
+        if not is_int(layer) or not 0 <= layer <= config.num_layers:
             raise ValueError(f"layer must be an int in [0, num_layers] = [0, {config.num_layers}], got {layer!r}")
         out = reps[layer]
     else:

@@ -43,6 +43,7 @@ import numpy as np
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.sequence import rnn as _rnn
 from textbook.sequence.language_model._checks import check_batch, check_params, param_shapes
+from textbook.core.validate import is_int, is_real, check_int_fields
 
 LEVELS: tuple[str, ...] = ("char", "word")
 EOS = "<eos>"  # the word-level token that ends a line
@@ -52,15 +53,6 @@ __all__ = ["Config", "TrainResult", "LEVELS", "EOS", "DEMO_SETTINGS", "demo_conf
            "tbptt_batches",
            "train", "evaluate", "perplexity", "unigram_cross_entropy", "generate", "save_checkpoint",
            "load_checkpoint"]
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
-def _is_real(x: object) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)) \
-        and math.isfinite(float(x))
 
 
 @dataclass(frozen=True)
@@ -94,20 +86,16 @@ class Config:
     clip: float = 1.0
 
     def __post_init__(self) -> None:
-        for name, low in (("vocab_size", 2), ("embedding_dim", 0), ("hidden_size", 1), ("num_layers", 1),
-                          ("seq_len", 1), ("batch_size", 1), ("epochs", 1)):
-            value = getattr(self, name)
-            if not _is_int(value) or value < low:
-                raise ValueError(f"Config.{name} must be an integer >= {low}, got {value!r}")
-            object.__setattr__(self, name, int(value))
+        check_int_fields(self, (("vocab_size", 2), ("embedding_dim", 0), ("hidden_size", 1), ("num_layers", 1),
+                          ("seq_len", 1), ("batch_size", 1), ("epochs", 1)))
         if self.cell not in _rnn.CELLS:
             raise ValueError(f"Config.cell must be one of {_rnn.CELLS}, got {self.cell!r}")
         if not isinstance(self.residual, (bool, np.bool_)):
             raise TypeError(f"Config.residual must be a bool, got {self.residual!r}")
         object.__setattr__(self, "residual", bool(self.residual))
-        if not _is_real(self.lr) or self.lr <= 0:
+        if not is_real(self.lr) or self.lr <= 0:
             raise ValueError(f"Config.lr must be a finite float > 0, got {self.lr!r}")
-        if not _is_real(self.clip) or self.clip < 0:
+        if not is_real(self.clip) or self.clip < 0:
             raise ValueError(f"Config.clip must be a finite float >= 0 (0: no clipping), got {self.clip!r}")
         object.__setattr__(self, "lr", float(self.lr))
         object.__setattr__(self, "clip", float(self.clip))
@@ -415,7 +403,7 @@ def generate(params, config: Config, prompt_ids, length: int, temperature: float
     ``temperature`` divides the logits (0: greedy); ``top_k > 0`` keeps only the ``k`` most likely tokens.
     """
     check_backend(backend)
-    if not _is_int(length) or length < 0:
+    if not is_int(length) or length < 0:
         raise ValueError(f"length must be an integer >= 0, got {length!r}")
     prompt = np.asarray(prompt_ids)[None, :]
     noise = np.random.default_rng(seed).random((1, int(length)))

@@ -59,6 +59,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from textbook.core.validate import is_int
 from textbook.core.backend import load_impl
 from textbook.sequence.rnn._checks import (check_batch, check_inputs, check_params, param_shapes,
                                            state_keys)
@@ -69,10 +70,6 @@ GATES: dict[str, int] = {"rnn": 1, "lstm": 4, "gru": 3}
 
 __all__ = ["Config", "CELLS", "GATES", "init", "backend", "param_shapes", "state_keys",
            "check_params", "check_inputs", "check_batch", "random_batch"]
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,7 @@ class Config:
             raise ValueError(f"Config.cell must be one of {CELLS}, got {self.cell!r}")
         for name in ("input_size", "hidden_size", "num_layers"):
             value = getattr(self, name)
-            if not _is_int(value) or value < 1:
+            if not is_int(value) or value < 1:
                 raise ValueError(f"Config.{name} must be an integer >= 1, got {value!r}")
             object.__setattr__(self, name, int(value))
         for name in ("bidirectional", "residual"):

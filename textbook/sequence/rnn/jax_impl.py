@@ -18,7 +18,6 @@ from typing import Mapping
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax import lax
 
 from textbook.core.numerics import jax_impl as nx

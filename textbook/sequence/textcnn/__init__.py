@@ -28,6 +28,7 @@ from typing import Callable
 
 import numpy as np
 
+from textbook.core.validate import is_int, is_real, check_int_fields
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.data.vocab import Vocab
 from textbook.sequence.textcnn._batch import check_batch, check_params, param_shapes
@@ -38,15 +39,6 @@ __all__ = ["Config", "DEMO_SETTINGS", "demo_config", "init", "backend", "TrainRe
            "accuracy", "top_ngrams", "save_params", "load_params", "check_batch", "check_params", "param_shapes",
            "LabelledTexts", "Encoded", "read_labelled", "parse_labelled", "load_demo", "split", "build_vocab",
            "encode", "batches"]
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
-def _is_real(x: object) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)) \
-        and math.isfinite(float(x))
 
 
 @dataclass(frozen=True)
@@ -78,20 +70,17 @@ class Config:
     max_len: int = 100
 
     def __post_init__(self) -> None:
-        for name, low in (("vocab_size", 1), ("num_classes", 2), ("dim", 1), ("filters", 1),
-                          ("batch_size", 1), ("epochs", 1), ("max_len", 1)):
-            value = getattr(self, name)
-            if not _is_int(value) or value < low:
-                raise ValueError(f"Config.{name} must be an integer >= {low}, got {value!r}")
+        check_int_fields(self, (("vocab_size", 1), ("num_classes", 2), ("dim", 1), ("filters", 1),
+                          ("batch_size", 1), ("epochs", 1), ("max_len", 1)))
         widths = self.widths
         if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
             raise ValueError(f"Config.widths must be a sequence of filter widths, e.g. (3, 4, 5), got {widths!r}")
         widths = tuple(widths)
-        if not widths or not all(_is_int(w) and w >= 1 for w in widths) or len(set(widths)) != len(widths):
+        if not widths or not all(is_int(w) and w >= 1 for w in widths) or len(set(widths)) != len(widths):
             raise ValueError(f"Config.widths must be distinct integers >= 1, e.g. (3, 4, 5), got {self.widths!r}")
-        if not _is_real(self.dropout) or not 0.0 <= self.dropout < 1.0:
+        if not is_real(self.dropout) or not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"Config.dropout must be a float in [0, 1), got {self.dropout!r}")
-        if not _is_real(self.lr) or self.lr <= 0:
+        if not is_real(self.lr) or self.lr <= 0:
             raise ValueError(f"Config.lr must be a finite float > 0, got {self.lr!r}")
         if max(widths) > self.max_len:
             raise ValueError(f"Config.max_len ({self.max_len}) must be at least the widest filter ({max(widths)})")
