@@ -111,7 +111,7 @@ def test_vectors_errors(tmp_path, capsys):
     config = glove.Config(vocab_size=3, dim=2)
     glove.save_params(tmp_path / "g.npz", glove.init(config), config)
     assert cli.main(["vectors", "king", "--model", str(tmp_path / "g.npz")]) == 2
-    assert "not FastText" in capsys.readouterr().err
+    assert "not fasttext" in capsys.readouterr().err
 
 
 def test_evaluate_compare_on_the_demo(capsys):

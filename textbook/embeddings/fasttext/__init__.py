@@ -27,8 +27,6 @@ The two implementations (``backend("numpy")``, ``backend("jax")``) share ``loss`
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import time
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from textbook.core import checkpoint
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.embeddings.fasttext._batch import BATCH_KEYS, PARAM_KEYS, check_batch, check_params
 from textbook.embeddings.fasttext.ngrams import char_ngrams, ngram_hash, ngram_hashes, ngram_rows, subword_table
@@ -326,30 +325,20 @@ def save_params(path: str | os.PathLike, params, config: Config, words: Sequence
     if not isinstance(config, Config):
         raise TypeError(f"config must be a FastText Config, got {type(config).__name__}")
     check_params(params, config)
-    arrays = {k: np.asarray(v) for k, v in params.items()}
     if words is not None:
         words = _words(words)
         if len(words) != config.vocab_size:
             raise ValueError(f"words has {len(words)} entries but config.vocab_size is {config.vocab_size}")
-        arrays["words"] = np.array(words, dtype=str)
-    np.savez(path, **arrays, config=np.array(json.dumps({"model": "fasttext", **dataclasses.asdict(config)})))
+    checkpoint.save(path, params, config, model="fasttext", words=words)
 
 
 def load_params(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], Config]:
     """Load ``(params, config)`` written by `save_params` (``allow_pickle=False``)."""
-    with np.load(path, allow_pickle=False) as data:
-        if "config" not in data.files:
-            raise ValueError(f"{os.fspath(path)!r} has no 'config' entry: not written by save_params")
-        settings = json.loads(str(data["config"]))
-        if settings.pop("model", "fasttext") != "fasttext":
-            raise ValueError(f"{os.fspath(path)!r} holds params of another model, not FastText")
-        config = Config(**settings)
-        params = {k: data[k] for k in data.files if k not in ("config", "words")}
-    check_params(params, config)
-    return params, config
+    ck = checkpoint.load(path, Config, model="fasttext")
+    check_params(ck.params, ck.config)
+    return ck.params, ck.config
 
 
 def load_words(path: str | os.PathLike) -> list[str] | None:
     """The vocabulary stored by `save_params` (``None`` if it was saved without ``words``)."""
-    with np.load(path, allow_pickle=False) as data:
-        return [str(w) for w in data["words"]] if "words" in data.files else None
+    return checkpoint.load(path, Config, model="fasttext").words

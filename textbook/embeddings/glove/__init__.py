@@ -25,8 +25,6 @@ and its checks live in ``textbook.embeddings.glove._batch``.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import time
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from textbook.core import checkpoint
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.embeddings.glove._batch import BATCH_KEYS, PARAM_KEYS, check_batch, check_params
 from textbook.core.validate import is_int, is_real
@@ -360,23 +359,15 @@ def vectors(params, vocab, which: str = "W+W_tilde"):
 
 
 def save_params(path: str | os.PathLike, params, config: Config) -> None:
-    """Save params and config to an ``.npz`` file (no pickle: the config is a JSON string array)."""
+    """Save params and config to an ``.npz`` file (the layout of `textbook.core.checkpoint`, no pickle)."""
     if not isinstance(config, Config):
         raise TypeError(f"config must be a GloVe Config, got {type(config).__name__}")
     check_params(params, config)
-    arrays = {k: np.asarray(v) for k, v in params.items()}
-    np.savez(path, **arrays, config=np.array(json.dumps({"model": "glove", **dataclasses.asdict(config)})))
+    checkpoint.save(path, params, config, model="glove")
 
 
 def load_params(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], Config]:
     """Load ``(params, config)`` written by `save_params` (``allow_pickle=False``)."""
-    with np.load(path, allow_pickle=False) as data:
-        if "config" not in data.files:
-            raise ValueError(f"{os.fspath(path)!r} has no 'config' entry: not written by save_params")
-        settings = json.loads(str(data["config"]))
-        if settings.pop("model", "glove") != "glove":
-            raise ValueError(f"{os.fspath(path)!r} holds params of another model, not GloVe")
-        config = Config(**settings)
-        params = {k: data[k] for k in data.files if k != "config"}
-    check_params(params, config)
-    return params, config
+    ck = checkpoint.load(path, Config, model="glove")
+    check_params(ck.params, ck.config)
+    return ck.params, ck.config

@@ -18,8 +18,6 @@ either backend.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import time
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 
+from textbook.core import checkpoint
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.embeddings.word2vec._batch import batch_shapes, check_batch, check_params
 from textbook.core.validate import is_real, check_int_fields
@@ -257,20 +256,15 @@ def vectors(params, vocab, which: str = "in"):
 
 
 def save_params(path: str | os.PathLike, params, config: Config) -> None:
-    """Save params and config to an ``.npz`` file (no pickle: the config is a JSON string array)."""
+    """Save params and config to an ``.npz`` file (the layout of `textbook.core.checkpoint`, no pickle)."""
     if not isinstance(config, Config):
         raise TypeError(f"config must be a word2vec Config, got {type(config).__name__}")
     check_params(params, config)
-    arrays = {k: np.asarray(v) for k, v in params.items()}
-    np.savez(path, **arrays, config=np.array(json.dumps(dataclasses.asdict(config))))
+    checkpoint.save(path, params, config, model="word2vec")
 
 
 def load_params(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], Config]:
     """Load ``(params, config)`` written by `save_params` (``allow_pickle=False``)."""
-    with np.load(path, allow_pickle=False) as data:
-        if "config" not in data.files:
-            raise ValueError(f"{os.fspath(path)!r} has no 'config' entry: not written by save_params")
-        config = Config(**json.loads(str(data["config"])))
-        params = {k: data[k] for k in data.files if k != "config"}
-    check_params(params, config)
-    return params, config
+    ck = checkpoint.load(path, Config, model="word2vec")
+    check_params(ck.params, ck.config)
+    return ck.params, ck.config

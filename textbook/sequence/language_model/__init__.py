@@ -30,8 +30,6 @@ its global norm and applies Adam.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
 import os
 import time
@@ -40,6 +38,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from textbook.core import checkpoint
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.sequence import rnn as _rnn
 from textbook.sequence.language_model._checks import check_batch, check_params, param_shapes
@@ -416,7 +415,7 @@ def generate(params, config: Config, prompt_ids, length: int, temperature: float
 # --- checkpoints -------------------------------------------------------------------------------------------
 
 def save_checkpoint(path: str | os.PathLike, params, config: Config, vocab, level: str, **meta) -> None:
-    """Save params, config, vocabulary and level to ``.npz`` (no pickle; JSON strings and unicode arrays)."""
+    """Save params, config, vocabulary and level to ``.npz`` (`textbook.core.checkpoint`, no pickle)."""
     if not isinstance(config, Config):
         raise TypeError(f"config must be a language_model Config, got {type(config).__name__}")
     if level not in LEVELS:
@@ -424,25 +423,19 @@ def save_checkpoint(path: str | os.PathLike, params, config: Config, vocab, leve
     check_params(params, config)
     if len(vocab) != config.vocab_size:
         raise ValueError(f"the vocabulary has {len(vocab)} tokens but config.vocab_size is {config.vocab_size}")
-    arrays = {"param/" + k: np.asarray(v) for k, v in params.items()}
-    np.savez(path, **arrays, config=np.array(json.dumps(dataclasses.asdict(config))),
-             vocab_words=np.array(list(vocab.words), dtype=str), vocab_counts=np.asarray(vocab.counts),
-             level=np.array(level), meta=np.array(json.dumps(meta)))
+    checkpoint.save(path, params, config, model="language-model", meta={"level": level, **meta},
+                    words=vocab.words, counts=vocab.counts)
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict:
     """Load what `save_checkpoint` wrote: ``{"params", "config", "vocab", "level", "meta"}``."""
     from textbook.data import Vocab
 
-    with np.load(path, allow_pickle=False) as data:
-        needed = {"config", "vocab_words", "vocab_counts", "level"}
-        if not needed <= set(data.files):
-            raise ValueError(f"{os.fspath(path)!r} is not a language-model checkpoint (missing "
-                             f"{sorted(needed - set(data.files))})")
-        config = Config(**json.loads(str(data["config"])))
-        params = {k[len("param/"):]: data[k] for k in data.files if k.startswith("param/")}
-        vocab = Vocab([str(w) for w in data["vocab_words"]], data["vocab_counts"])
-        level = str(data["level"])
-        meta = json.loads(str(data["meta"])) if "meta" in data.files else {}
-    check_params(params, config)
-    return {"params": params, "config": config, "vocab": vocab, "level": level, "meta": meta}
+    ck = checkpoint.load(path, Config, model="language-model")
+    if ck.words is None or "level" not in ck.meta:
+        raise ValueError(f"{os.fspath(path)!r} is not a language-model checkpoint (no vocabulary or level)")
+    check_params(ck.params, ck.config)
+    meta = dict(ck.meta)
+    level = meta.pop("level")
+    return {"params": ck.params, "config": ck.config, "vocab": Vocab(ck.words, ck.counts), "level": level,
+            "meta": meta}

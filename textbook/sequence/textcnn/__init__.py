@@ -19,7 +19,6 @@ in ``textbook.sequence.textcnn._batch``, the data tools (reading ``label<TAB>tex
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 import time
@@ -29,6 +28,7 @@ from typing import Callable
 import numpy as np
 
 from textbook.core.validate import is_int, is_real, check_int_fields
+from textbook.core import checkpoint
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.data.vocab import Vocab
 from textbook.sequence.textcnn._batch import check_batch, check_params, param_shapes
@@ -312,23 +312,15 @@ def top_ngrams(result: TrainResult, data: LabelledTexts, width: int, k: int = 3,
 
 
 def save_params(path: str | os.PathLike, result: TrainResult) -> None:
-    """Save params, config, vocabulary and labels to one ``.npz`` (no pickle: text as JSON arrays)."""
+    """Save params, config, vocabulary and labels to one ``.npz`` (`textbook.core.checkpoint`, no pickle)."""
     check_params(result.params, result.config)
-    arrays = {k: np.asarray(v) for k, v in result.params.items()}
-    meta = {"config": dataclasses.asdict(result.config), "words": result.vocab.words,
-            "counts": result.vocab.counts.tolist(), "labels": list(result.label_names)}
-    np.savez(path, **arrays, meta=np.array(json.dumps(meta)))
+    checkpoint.save(path, result.params, result.config, model="textcnn", meta={"labels": list(result.label_names)},
+                    words=result.vocab.words, counts=result.vocab.counts)
 
 
 def load_params(path: str | os.PathLike) -> TrainResult:
     """Load what `save_params` wrote (``allow_pickle=False``), as a `TrainResult` without training history."""
-    with np.load(path, allow_pickle=False) as f:
-        if "meta" not in f.files:
-            raise ValueError(f"{os.fspath(path)!r} has no 'meta' entry: not written by textcnn.save_params")
-        meta = json.loads(str(f["meta"]))
-        params = {k: f[k] for k in f.files if k != "meta"}
-    config = Config(**meta["config"])
-    check_params(params, config)
-    vocab = Vocab(meta["words"], np.array(meta["counts"], dtype=np.int64))
-    return TrainResult(params=params, config=config, vocab=vocab, label_names=meta["labels"],
-                       losses=np.zeros(0))
+    ck = checkpoint.load(path, Config, model="textcnn")
+    check_params(ck.params, ck.config)
+    return TrainResult(params=ck.params, config=ck.config, vocab=Vocab(ck.words, ck.counts),
+                       label_names=ck.meta["labels"], losses=np.zeros(0))
