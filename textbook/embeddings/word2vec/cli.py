@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
+
+from textbook.embeddings._cli import add_common, corpus_and_vocab, make_config, write_vectors
 
 # hyperparameters the command line may set; the ones left out fall back to the demo settings
 # (with --demo) or to Config's defaults
@@ -12,28 +12,13 @@ OPTIONS = ("dim", "window", "negatives", "epochs", "sample", "alpha", "min_alpha
 
 
 def run(args: argparse.Namespace) -> int:
-    from textbook.data import Vocab
-    from textbook.data.demo import corpus_or_demo
     from textbook.embeddings import word2vec
 
-    sents = corpus_or_demo(args.corpus, args.demo)
-    vocab = Vocab.build(sents, min_count=args.min_count)
-    given = {name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None}
-    if args.demo:
-        config = word2vec.demo_config(len(vocab), model=args.model, objective=args.objective, **given)
-    else:
-        config = word2vec.Config(vocab_size=len(vocab), dim=given.pop("dim", 100), model=args.model,
-                                 objective=args.objective, **given)
-    print(f"corpus: {sum(map(len, sents))} tokens, vocabulary: {len(vocab)} words "
-          f"(min_count={args.min_count}); backend: {args.backend}", file=sys.stderr)
+    sents, vocab = corpus_and_vocab(args)
+    config = make_config(word2vec, args, len(vocab), OPTIONS, model=args.model, objective=args.objective)
     result = word2vec.train(sents, vocab, config, backend=args.backend, seed=args.seed,
                             progress=not args.quiet)
-    vecs = word2vec.vectors(result.params, vocab)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    vecs.save_word2vec(out, binary=args.binary)
-    print(f"wrote {len(vecs)} vectors of dimension {vecs.dim} to {out}"
-          f" ({'binary' if args.binary else 'text'} word2vec format)")
+    write_vectors(word2vec.vectors(result.params, vocab), args)
     if args.params:
         word2vec.save_params(args.params, result.params, config)
         print(f"wrote params to {args.params}")
@@ -47,12 +32,9 @@ def register_train(models: argparse._SubParsersAction) -> None:
         description="Train Word2Vec and write its input vectors in the word2vec text (or binary) format.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--corpus", metavar="FILE", help="UTF-8 text, one sentence per line")
-    src.add_argument("--demo", action="store_true", help="use the embedded demo corpus")
+    add_common(p)
     p.add_argument("--model", choices=["skipgram", "cbow"], default="skipgram")
     p.add_argument("--objective", choices=["neg", "softmax"], default="neg")
-    p.add_argument("--backend", choices=["numpy", "jax"], default="numpy")
     p.add_argument("--dim", type=int, help="embedding dimension (100; 32 with --demo)")
     p.add_argument("--window", type=int, help="maximum context window (5)")
     p.add_argument("--negatives", type=int, help="negative samples per pair (5)")
@@ -61,10 +43,4 @@ def register_train(models: argparse._SubParsersAction) -> None:
     p.add_argument("--alpha", type=float, help="initial learning rate (0.025; 0.1 with --demo)")
     p.add_argument("--min-alpha", type=float, help="final learning rate (1e-4)")
     p.add_argument("--batch-size", type=int, help="pairs per SGD step (64; 256 with --demo)")
-    p.add_argument("--min-count", type=int, default=1, help="drop words seen fewer times")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="vectors.txt", help="where to write the vectors")
-    p.add_argument("--binary", action="store_true", help="write the binary word2vec format")
-    p.add_argument("--params", metavar="NPZ", help="also save the full params as .npz")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)

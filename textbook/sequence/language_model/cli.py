@@ -14,6 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from textbook.core.cli_args import add_run_options, add_source
+
 _OPTIONS = ("cell", "embedding_dim", "hidden_size", "num_layers", "seq_len", "batch_size", "epochs", "lr", "clip")
 
 
@@ -108,12 +110,10 @@ def register_train(models: argparse._SubParsersAction) -> None:
                     "for `textbook generate`.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--text", metavar="FILE", help="UTF-8 text to learn")
-    src.add_argument("--demo", action="store_true", help="use the embedded demo text (about 4 KB)")
+    add_source(p, "--text", help="UTF-8 text to learn", demo_help="use the embedded demo text (about 4 KB)")
+    add_run_options(p)
     p.add_argument("--level", choices=["char", "word"], default="char", help="tokens are characters or words")
     p.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="recurrent cell (lstm)")
-    p.add_argument("--backend", choices=["numpy", "jax"], default="numpy")
     p.add_argument("--embedding-dim", type=int, help="embedding size, 0 for one-hot inputs (32; 16 with --demo)")
     p.add_argument("--hidden-size", type=int, help="hidden units (128; 64 with --demo)")
     p.add_argument("--num-layers", type=int, help="stacked layers (1)")
@@ -124,12 +124,10 @@ def register_train(models: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, help="Adam learning rate (0.002; 0.01 with --demo)")
     p.add_argument("--clip", type=float, help="maximal global gradient norm, 0 to disable (1.0)")
     p.add_argument("--valid-fraction", type=float, default=0.1, help="held-out tail of the text for perplexity")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="lm.npz", metavar="CHECKPOINT", help="where to write the checkpoint")
     p.add_argument("--save-every", type=int, default=0, metavar="EPOCHS",
                    help="also write the checkpoint every EPOCHS epochs (0: only at the end)")
     p.add_argument("--sample", type=int, default=200, metavar="N", help="print N sampled tokens at the end (0: none)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_train_lm)
 
 

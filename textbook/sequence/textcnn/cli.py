@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from textbook.core.cli_args import add_run_options, add_source
+
 # hyperparameters the command line may set; the ones left out fall back to the demo settings
 # (with --demo) or to Config's defaults
 OPTIONS = ("dim", "widths", "filters", "dropout", "lr", "batch_size", "epochs", "max_len")
@@ -63,13 +65,11 @@ def register_train(models: argparse._SubParsersAction) -> None:
                     "and report its accuracy on held-out texts.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--data", metavar="FILE", help="UTF-8 file, one labelled text per line")
-    src.add_argument("--demo", action="store_true", help="use the embedded demo sentiment set")
+    add_source(p, "--data", help="UTF-8 file, one labelled text per line", demo_help="use the embedded demo sentiment set")
+    add_run_options(p)
     p.add_argument("--encoding", default="utf-8", help="text encoding of --data and --test (e.g. cp1252)")
     p.add_argument("--test", metavar="FILE", help="held-out labelled texts (default: split --test-share off the data)")
     p.add_argument("--test-share", type=float, default=0.2, help="share of the data held out (0: none)")
-    p.add_argument("--backend", choices=["numpy", "jax"], default="numpy")
     p.add_argument("--dim", type=int, help="word-vector size (64; 32 with --demo)")
     p.add_argument("--widths", type=_widths, help="filter widths, e.g. 3,4,5 (3,4,5; 2,3,4 with --demo)")
     p.add_argument("--filters", type=int, help="feature maps per width (32; 16 with --demo)")
@@ -79,7 +79,5 @@ def register_train(models: argparse._SubParsersAction) -> None:
     p.add_argument("--epochs", type=int, help="passes over the training texts (10)")
     p.add_argument("--max-len", type=int, help="cut texts after this many words (100; 60 with --demo)")
     p.add_argument("--min-count", type=int, default=1, help="rarer training words become <unk>")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", metavar="NPZ", help="save the model (params, vocabulary, labels) as .npz")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
