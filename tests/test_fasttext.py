@@ -277,7 +277,7 @@ def test_bad_batches_and_params_raise_clear_errors():
         for batch, error, message in cases:
             with pytest.raises(error, match=message):
                 impl.loss_and_grad(params, batch, config)
-        with pytest.raises(ValueError, match=r"params\['W_ngrams'\] must have shape \(bucket, dim\) = \(5, 2\)"):
+        with pytest.raises(ValueError, match=r"params\['W_ngrams'\] must have shape \(5, 2\) \(vocab_size=4, bucket=5, dim=2\)"):
             impl.loss({**params, "W_ngrams": np.zeros((4, 2))}, good, config)
     with pytest.raises(ValueError, match="min_n must be <= max_n"):
         ft.Config(vocab_size=3, dim=2, min_n=4, max_n=3)

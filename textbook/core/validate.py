@@ -7,11 +7,11 @@ must be finite.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["is_int", "is_real", "check_int", "check_int_fields"]
+__all__ = ["is_int", "is_real", "check_int", "check_int_fields", "check_lr", "check_param_shapes"]
 
 
 def is_int(x: object) -> bool:
@@ -40,3 +40,40 @@ def check_int_fields(config: object, lows: Iterable[tuple[str, int]]) -> None:
     owner = type(config).__name__
     for name, low in lows:
         object.__setattr__(config, name, check_int(f"{owner}.{name}", getattr(config, name), low))
+
+
+def check_lr(lr: object) -> float:
+    """The learning rate as a float; ``ValueError`` unless it is a finite number >= 0."""
+    try:
+        value = float(lr)
+    except (TypeError, ValueError):
+        raise TypeError(f"lr must be a real number, got {lr!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"lr must be a finite float >= 0, got {lr!r}")
+    return value
+
+
+def _dtype(a: object) -> np.dtype:
+    return np.dtype(getattr(a, "dtype", None) or np.asarray(a).dtype)
+
+
+def check_param_shapes(params: object, shapes: Mapping[str, tuple[int, ...]], name: str = "params",
+                       context: str = "", allow_extra: bool = False) -> None:
+    """Raise unless ``params`` maps exactly the keys of ``shapes`` to float arrays of those shapes.
+
+    ``context`` follows the expected shape in messages (e.g. ``" (vocab_size=5, dim=3)"``);
+    ``allow_extra`` accepts keys beyond ``shapes`` (a part of a larger model's params).
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(f"{name} must be a dict of arrays with keys {list(shapes)}, got {type(params).__name__}")
+    for key, shape in shapes.items():
+        if key not in params:
+            raise ValueError(f"{name} is missing key {key!r} (expected shape {shape}{context})")
+        got = tuple(np.shape(params[key]))
+        if got != tuple(shape):
+            raise ValueError(f"{name}[{key!r}] must have shape {shape}{context}, got {got}")
+        if not np.issubdtype(_dtype(params[key]), np.floating):
+            raise TypeError(f"{name}[{key!r}] must be a float array of shape {shape}, got dtype {_dtype(params[key])}")
+    extra = [k for k in params if k not in shapes]
+    if extra and not allow_extra:
+        raise ValueError(f"{name} has unexpected key {extra[0]!r}; expected the keys {list(shapes)}")

@@ -24,6 +24,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from textbook.core.validate import check_lr, check_param_shapes  # noqa: F401 (check_lr is part of this module's API)
+
 PARAM_KEYS = ("W_words", "W_ngrams", "W_out")
 BATCH_KEYS = ("center", "ngrams", "ngram_mask", "context", "negatives")
 
@@ -36,21 +38,8 @@ def param_shapes(config: Any) -> dict[str, tuple[int, int]]:
 
 def check_params(params: Mapping[str, object], config: Any) -> None:
     """Check ``W_words`` ``(V, d)``, ``W_ngrams`` ``(bucket, d)`` and ``W_out`` ``(V, d)``, float arrays."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict with keys {PARAM_KEYS}, got {type(params).__name__}")
-    for key, shape in param_shapes(config).items():
-        if key not in params:
-            raise ValueError(f"params is missing key {key!r} (expected shape {shape})")
-        a = params[key]
-        if tuple(np.shape(a)) != shape:
-            what = "(bucket, dim)" if key == "W_ngrams" else "(vocab_size, dim)"
-            raise ValueError(f"params[{key!r}] must have shape {what} = {shape}, got {tuple(np.shape(a))}")
-        dtype = np.dtype(getattr(a, "dtype", None) or np.asarray(a).dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError(f"params[{key!r}] must be a float array of shape {shape}, got dtype {dtype}")
-    extra = [key for key in params if key not in PARAM_KEYS]
-    if extra:
-        raise ValueError(f"params has unexpected key {extra[0]!r}; FastText params have keys {PARAM_KEYS}")
+    check_param_shapes(params, param_shapes(config),
+                       context=f" (vocab_size={config.vocab_size}, bucket={config.bucket}, dim={config.dim})")
 
 
 def _ids(name: str, value: object, shape: tuple[int, ...], spec: str, high: int, what: str,
@@ -106,12 +95,3 @@ def check_batch(batch: Mapping[str, object], config: Any) -> dict[str, np.ndarra
     return out
 
 
-def check_lr(lr: object) -> float:
-    """The learning rate as a float; ``ValueError`` unless it is a finite number >= 0."""
-    try:
-        value = float(lr)
-    except (TypeError, ValueError):
-        raise TypeError(f"lr must be a real number, got {lr!r}") from None
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"lr must be a finite float >= 0, got {lr!r}")
-    return value

@@ -20,6 +20,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from textbook.core.validate import check_lr, check_param_shapes  # noqa: F401 (check_lr is part of this module's API)
+
 PARAM_KEYS = ("W", "W_tilde", "b", "b_tilde")
 BATCH_KEYS = ("rows", "cols", "counts")
 
@@ -32,21 +34,8 @@ def param_shapes(config: Any) -> dict[str, tuple[int, ...]]:
 
 def check_params(params: Mapping[str, object], config: Any, name: str = "params") -> None:
     """Check that ``params`` has exactly ``W``, ``W_tilde`` ``(V, d)`` and ``b``, ``b_tilde`` ``(V,)``, floats."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"{name} must be a dict with keys {PARAM_KEYS}, got {type(params).__name__}")
-    for key, shape in param_shapes(config).items():
-        if key not in params:
-            raise ValueError(f"{name} is missing key {key!r} (expected shape {shape})")
-        a = params[key]
-        if tuple(np.shape(a)) != shape:
-            raise ValueError(f"{name}[{key!r}] must have shape {shape} (vocab_size={config.vocab_size}, "
-                             f"dim={config.dim}), got {tuple(np.shape(a))}")
-        dtype = np.dtype(getattr(a, "dtype", None) or np.asarray(a).dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError(f"{name}[{key!r}] must be a float array of shape {shape}, got dtype {dtype}")
-    extra = [key for key in params if key not in PARAM_KEYS]
-    if extra:
-        raise ValueError(f"{name} has unexpected key {extra[0]!r}; GloVe {name} have keys {PARAM_KEYS}")
+    check_param_shapes(params, param_shapes(config), name=name,
+                       context=f" (vocab_size={config.vocab_size}, dim={config.dim})")
 
 
 def _ids(name: str, value: object, B: int, V: int) -> np.ndarray:
@@ -114,17 +103,6 @@ def check_order(order: object, data: Mapping[str, object]) -> np.ndarray:
     if a.size and (a.min() < 0 or a.max() >= nnz):
         raise ValueError(f"order holds indices outside [0, {nnz}) (the number of entries in data)")
     return a.astype(np.int64, copy=False)
-
-
-def check_lr(lr: object) -> float:
-    """The learning rate as a float; ``ValueError`` unless it is a finite number >= 0."""
-    try:
-        value = float(lr)
-    except (TypeError, ValueError):
-        raise TypeError(f"lr must be a real number, got {lr!r}") from None
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"lr must be a finite float >= 0, got {lr!r}")
-    return value
 
 
 def check_weighting_args(x: object, x_max: object, alpha: object) -> np.ndarray:

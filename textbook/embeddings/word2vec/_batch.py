@@ -24,6 +24,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from textbook.core.validate import check_lr, check_param_shapes  # noqa: F401 (check_lr is part of this module's API)
+
 PARAM_KEYS = ("W_in", "W_out")
 
 
@@ -112,32 +114,8 @@ def check_batch(batch: Mapping[str, object], config: Any) -> dict[str, np.ndarra
 
 def check_params(params: Mapping[str, object], config: Any) -> None:
     """Check that ``params`` has ``W_in`` and ``W_out`` of shape ``(vocab_size, dim)`` with a float dtype."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict with keys {PARAM_KEYS}, got {type(params).__name__}")
     shape = (config.vocab_size, config.dim)
-    for key in PARAM_KEYS:
-        if key not in params:
-            raise ValueError(f"params is missing key {key!r} (expected shape (vocab_size, dim) = {shape})")
-        a = params[key]
-        if tuple(np.shape(a)) != shape:
-            raise ValueError(f"params[{key!r}] must have shape (vocab_size, dim) = {shape}, got {tuple(np.shape(a))}")
-        dtype = np.dtype(getattr(a, "dtype", None) or np.asarray(a).dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError(f"params[{key!r}] must be a float array of shape {shape}, got dtype {dtype}")
-    extra = [key for key in params if key not in PARAM_KEYS]
-    if extra:
-        raise ValueError(f"params has unexpected key {extra[0]!r}; word2vec params have keys {PARAM_KEYS}")
-
-
-def check_lr(lr: object) -> float:
-    """The learning rate as a float; ``ValueError`` unless it is a finite number >= 0."""
-    try:
-        value = float(lr)
-    except (TypeError, ValueError):
-        raise TypeError(f"lr must be a real number, got {lr!r}") from None
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"lr must be a finite float >= 0, got {lr!r}")
-    return value
+    check_param_shapes(params, {key: shape for key in PARAM_KEYS}, context=" = (vocab_size, dim)")
 
 
 def check_counts(counts: object, config: Any) -> np.ndarray:

@@ -12,6 +12,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from textbook.core.validate import check_param_shapes
+
 from textbook.sequence.language_model._checks import check_ids
 from textbook.sequence.rnn._checks import check_lengths
 
@@ -31,21 +33,8 @@ def param_shapes(config: Any) -> dict[str, tuple[int, ...]]:
 
 
 def check_params(params: Mapping[str, object], config: Any) -> None:
-    """Exactly the keys of `param_shapes`, float arrays of those shapes."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    shapes = param_shapes(config)
-    for key, shape in shapes.items():
-        if key not in params:
-            raise ValueError(f"params is missing key {key!r} (expected shape {shape})")
-        if tuple(np.shape(params[key])) != shape:
-            raise ValueError(f"params[{key!r}] must have shape {shape}, got {tuple(np.shape(params[key]))}")
-        dtype = np.dtype(getattr(params[key], "dtype", None) or np.asarray(params[key]).dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError(f"params[{key!r}] must be a float array, got dtype {dtype}")
-    extra = [k for k in params if k not in shapes]
-    if extra:
-        raise ValueError(f"params has unexpected key {extra[0]!r}; expected the keys {list(shapes)}")
+    """Raise unless ``params`` has exactly the keys of `param_shapes`, with those shapes, as floats."""
+    check_param_shapes(params, param_shapes(config))
 
 
 def check_batch(batch: Mapping[str, object], config: Any, need_predictions: bool = True) -> dict[str, np.ndarray]:

@@ -21,6 +21,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from textbook.core.validate import check_lr, check_param_shapes  # noqa: F401 (check_lr is part of this module's API)
+
 from textbook.sequence.rnn._checks import check_lengths
 
 BATCH_KEYS = ("tokens", "targets", "lengths", "h0", "c0")
@@ -40,22 +42,10 @@ def param_shapes(config: Any) -> dict[str, tuple[int, ...]]:
 
 def check_params(params: Mapping[str, object], config: Any) -> None:
     """Exactly the keys of `param_shapes`, float arrays of those shapes."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    shapes = param_shapes(config)
-    for key, shape in shapes.items():
-        if key not in params:
-            raise ValueError(f"params is missing key {key!r} (expected shape {shape})")
-        got = tuple(np.shape(params[key]))
-        if got != shape:
-            raise ValueError(f"params[{key!r}] must have shape {shape}, got {got}")
-        dtype = np.dtype(getattr(params[key], "dtype", None) or np.asarray(params[key]).dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError(f"params[{key!r}] must be a float array, got dtype {dtype}")
-    extra = [k for k in params if k not in shapes]
-    if extra:
-        hint = " (embedding_dim=0 means one-hot inputs: no embedding table)" if extra[0] == "embedding.weight" else ""
-        raise ValueError(f"params has unexpected key {extra[0]!r}{hint}; expected the keys {list(shapes)}")
+    if isinstance(params, Mapping) and "embedding.weight" in params and not config.embedding_dim:
+        raise ValueError("params has unexpected key 'embedding.weight' (embedding_dim=0 means one-hot inputs: "
+                         "no embedding table)")
+    check_param_shapes(params, param_shapes(config))
 
 
 def check_ids(name: str, value: object, shape: tuple[int, ...] | None, vocab_size: int,
@@ -120,17 +110,6 @@ def check_batch(batch: Mapping[str, object], config: Any, targets: bool = True) 
     if config.cell != "lstm" and batch.get("c0") is not None:
         raise ValueError(f"{what} has a 'c0' but only the LSTM has a cell state (cell={config.cell!r})")
     return out
-
-
-def check_lr(lr: object) -> float:
-    """The learning rate as a float; ``ValueError`` unless it is finite and ``> 0``."""
-    try:
-        value = float(lr)
-    except (TypeError, ValueError):
-        raise TypeError(f"lr must be a real number, got {lr!r}") from None
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"lr must be a finite float > 0, got {lr!r}")
-    return value
 
 
 def check_sampling(prompt: object, noise: object, config: Any, temperature: object, top_k: object):

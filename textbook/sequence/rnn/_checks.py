@@ -23,6 +23,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from textbook.core.validate import check_param_shapes
+
 INPUT_KEYS = ("x", "lengths", "h0", "c0")
 
 
@@ -51,22 +53,12 @@ def _dtype(a: object) -> np.dtype:
 
 
 def check_params(params: Mapping[str, object], config: Any, prefix: str = "") -> None:
-    """Check that ``params`` holds exactly the keys of `param_shapes` (each prefixed by ``prefix``), as floats."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    """Check that ``params`` holds exactly the keys of `param_shapes` (each prefixed by ``prefix``), as floats.
+
+    With a ``prefix``, the params may hold other keys too (the rest of a larger model).
+    """
     shapes = {prefix + k: v for k, v in param_shapes(config).items()}
-    for key, shape in shapes.items():
-        if key not in params:
-            raise ValueError(f"params is missing key {key!r} (expected shape {shape}) for {config}")
-        got = tuple(np.shape(params[key]))
-        if got != shape:
-            raise ValueError(f"params[{key!r}] must have shape {shape} for {config}, got {got}")
-        if not np.issubdtype(_dtype(params[key]), np.floating):
-            raise TypeError(f"params[{key!r}] must be a float array, got dtype {_dtype(params[key])}")
-    if not prefix:
-        extra = [k for k in params if k not in shapes]
-        if extra:
-            raise ValueError(f"params has unexpected key {extra[0]!r}; expected the keys {list(shapes)}")
+    check_param_shapes(params, shapes, context=f" for {config}", allow_extra=bool(prefix))
 
 
 def _float_array(name: str, value: object, shape: tuple[int, ...], spec: str) -> np.ndarray:

@@ -18,6 +18,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from textbook.core.validate import check_lr, check_param_shapes  # noqa: F401 (check_lr is part of this module's API)
+
 KEYS = ("tokens", "mask", "labels", "dropout")
 
 
@@ -35,21 +37,7 @@ def param_shapes(config: Any) -> dict[str, tuple[int, ...]]:
 
 def check_params(params: Mapping[str, object], config: Any) -> None:
     """Raise unless ``params`` has exactly the keys of `param_shapes`, with those shapes, as floats."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    shapes = param_shapes(config)
-    for key, shape in shapes.items():
-        if key not in params:
-            raise ValueError(f"params is missing key {key!r} (expected shape {shape})")
-        got = tuple(np.shape(params[key]))
-        if got != shape:
-            raise ValueError(f"params[{key!r}] must have shape {shape}, got {got}")
-        dtype = np.dtype(params[key].dtype if hasattr(params[key], "dtype") else np.asarray(params[key]).dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError(f"params[{key!r}] must be a float array of shape {shape}, got dtype {dtype}")
-    extra = [k for k in params if k not in shapes]
-    if extra:
-        raise ValueError(f"params has unexpected key {extra[0]!r}; TextCNN params have keys {list(shapes)}")
+    check_param_shapes(params, param_shapes(config))
 
 
 def check_batch(batch: Mapping[str, object], config: Any, labels: bool = True) -> dict[str, np.ndarray]:
@@ -121,12 +109,3 @@ def check_batch(batch: Mapping[str, object], config: Any, labels: bool = True) -
     return out
 
 
-def check_lr(lr: object) -> float:
-    """The learning rate as a float; ``ValueError`` unless it is a finite number >= 0."""
-    try:
-        value = float(lr)
-    except (TypeError, ValueError):
-        raise TypeError(f"lr must be a real number, got {lr!r}") from None
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"lr must be a finite float >= 0, got {lr!r}")
-    return value
