@@ -28,13 +28,13 @@ The two implementations (``backend("numpy")``, ``backend("jax")``) share ``loss`
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
 from textbook.core import checkpoint
+from textbook.embeddings._sgd import encode_corpus, sgd_epochs
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.embeddings.fasttext._batch import BATCH_KEYS, PARAM_KEYS, check_batch, check_params
 from textbook.embeddings.fasttext.ngrams import char_ngrams, ngram_hash, ngram_hashes, ngram_rows, subword_table
@@ -151,14 +151,6 @@ class TrainResult:
     config: Config | None = None
 
 
-def _encode(corpus, vocab) -> list[np.ndarray]:
-    corpus = list(corpus)
-    if corpus and all(isinstance(s, np.ndarray) and s.dtype.kind in "iu" for s in corpus):
-        return [np.asarray(s, dtype=np.int64) for s in corpus]
-    if corpus and all(not isinstance(s, (str, np.ndarray)) and all(isinstance(t, str) for t in s) for s in corpus):
-        return vocab.encode_corpus(corpus)
-    raise TypeError("corpus must be a list of tokenised sentences (lists of str) or of 1-D int id arrays")
-
 
 def _words(vocab) -> list[str]:
     return list(vocab.words) if hasattr(vocab, "words") else list(vocab)
@@ -194,9 +186,6 @@ def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, 
     Returns:
         A `TrainResult` with NumPy params.
     """
-    from textbook.core.optim import linear_decay
-    from textbook.core.progress import Progress
-    from textbook.data.batches import word2vec_batches
     from textbook.data.sampling import NoiseSampler, keep_probabilities
 
     check_backend(backend)
@@ -204,70 +193,28 @@ def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, 
         raise TypeError(f"config must be a FastText Config, got {type(config).__name__}")
     if len(vocab) != config.vocab_size:
         raise ValueError(f"config.vocab_size ({config.vocab_size}) must equal len(vocab) ({len(vocab)})")
-    corpus_ids = _encode(corpus, vocab)
-    impl = load_impl(__name__, backend)
-    rng = np.random.default_rng(seed)
+    corpus_ids = encode_corpus(corpus, vocab)
     params = init(config, seed)
     if backend == "jax":
         params = to_jax(params)                                   # once; the steps stay on the device
     table, table_mask = subword_table(_words(vocab), config.min_n, config.max_n, config.bucket)  # (V, G) each
-    noise = NoiseSampler(vocab.counts, config.noise_power)
-    keep = keep_probabilities(vocab.counts, config.sample) if config.sample > 0 else None
-    raw_words = sum(s.size for s in corpus_ids)
-    chunk = JAX_STEPS_PER_CALL if backend == "jax" else 1
 
-    losses: list = []
-    start = time.perf_counter()
-    with Progress(total=config.epochs * raw_words, desc="fasttext", unit="words", enabled=progress) as bar:
-        for epoch in range(config.epochs):
-            batches = word2vec_batches(corpus_ids, model="skipgram", window=config.window,
-                                       batch_size=config.batch_size, negatives=config.negatives,
-                                       noise=noise, keep_prob=keep, rng=rng)
-            steps, n = len(batches), max(batches.num_examples, 1)
-            if steps > 1 and batches.num_examples % config.batch_size:
-                steps -= 1                                        # one shape for every step
-            epoch_start, shown, pending = len(losses), 0, []
-            for i, batch in zip(range(steps), batches):
-                batch["ngrams"] = table[batch["center"]]          # (B, G) the centre words' n-gram rows
-                batch["ngram_mask"] = table_mask[batch["center"]]  # (B, G)
-                lr = linear_decay(epoch * steps + i, config.epochs * steps, config.alpha, config.min_alpha)
-                pending.append((batch, lr))
-                if len(pending) < chunk and i < steps - 1:
-                    continue
-                if chunk == 1:
-                    params, loss = impl.train_step(params, batch, config, lr)
-                    losses.append(loss)
-                else:
-                    real = len(pending)                           # a short last chunk is padded with steps
-                    pending += [(pending[-1][0], 0.0)] * (chunk - real)   # of rate 0 (they change nothing),
-                    params, chunk_losses = impl.train_steps(params, [b for b, _ in pending], config,
-                                                            [r for _, r in pending])   # so it compiles once
-                    losses.append(chunk_losses[:real])            # (real,) on the device
-                pending = []
-                words = round(raw_words * batches.examples_done / n)   # corpus words of this epoch, pro rata
-                show = progress and (chunk > 1 or i % 20 == 0 or i == steps - 1)
-                bar.update(words - shown, **({"loss": float(np.ravel(losses[-1])[-1]), "lr": lr} if show else {}))
-                shown = words
-            bar.update(raw_words - shown)
-            if callback is not None:
-                epoch_losses = _host(losses[epoch_start:])
-                snapshot = {k: np.array(v) for k, v in params.items()}   # a copy: NumPy steps work in place
-                callback(epoch, snapshot, float(epoch_losses.mean()) if epoch_losses.size else float("nan"))
-    losses = _host(losses)                                        # waits for the last device step
-    elapsed = time.perf_counter() - start
+    def add_ngrams(batch: dict) -> None:
+        batch["ngrams"] = table[batch["center"]]                  # (B, G) the centre words' n-gram rows
+        batch["ngram_mask"] = table_mask[batch["center"]]         # (B, G)
+
+    params, losses, elapsed = sgd_epochs(
+        load_impl(__name__, backend), params, corpus_ids, config, model="skipgram", negatives=config.negatives,
+        noise=NoiseSampler(vocab.counts, config.noise_power),
+        keep=keep_probabilities(vocab.counts, config.sample) if config.sample > 0 else None,
+        rng=np.random.default_rng(seed), desc="fasttext", progress=progress, callback=callback,
+        complete=add_ngrams, chunk=JAX_STEPS_PER_CALL if backend == "jax" else 1)
+    raw_words = sum(s.size for s in corpus_ids)
     params = {k: np.asarray(v, dtype=np.float64) for k, v in to_numpy(params).items()}
     return TrainResult(params=params, vocab=vocab, losses=losses,
                        words_per_sec=config.epochs * raw_words / max(elapsed, 1e-9), config=config)
 # --8<-- [end:train]
 
-
-def _host(values: list) -> np.ndarray:
-    """Python floats or JAX arrays of step losses as one flat float64 NumPy array (one transfer for JAX)."""
-    if values and not isinstance(values[0], float):
-        import jax
-
-        values = jax.device_get(values)
-    return np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in values]) if values else np.zeros(0)
 
 
 # --8<-- [start:word_vectors]

@@ -33,6 +33,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from textbook.core import checkpoint
+from textbook.embeddings._sgd import encode_corpus
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.embeddings.glove._batch import BATCH_KEYS, PARAM_KEYS, check_batch, check_params
 from textbook.core.validate import is_int, is_real
@@ -309,14 +310,6 @@ def fit(counts: Cooccurrence, config: Config, backend: str = "numpy", seed: int 
                        pairs_per_sec=config.epochs * steps * B / max(elapsed, 1e-9), config=config, counts=counts)
 
 
-def _encode(corpus, vocab) -> list[np.ndarray]:
-    corpus = list(corpus)
-    if corpus and all(isinstance(s, np.ndarray) and s.dtype.kind in "iu" for s in corpus):
-        return [np.asarray(s, dtype=np.int64) for s in corpus]
-    if corpus and all(not isinstance(s, (str, np.ndarray)) and all(isinstance(t, str) for t in s) for s in corpus):
-        return vocab.encode_corpus(corpus)
-    raise TypeError("corpus must be a list of tokenised sentences (lists of str) or of 1-D int id arrays")
-
 
 def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, progress: bool = True,
           callback: Callable[[int, dict, float], None] | None = None) -> TrainResult:
@@ -336,7 +329,7 @@ def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, 
         raise TypeError(f"config must be a GloVe Config, got {type(config).__name__}")
     if len(vocab) != config.vocab_size:
         raise ValueError(f"config.vocab_size ({config.vocab_size}) must equal len(vocab) ({len(vocab)})")
-    counts = cooccurrence(_encode(corpus, vocab), config.vocab_size, config.window)
+    counts = cooccurrence(encode_corpus(corpus, vocab), config.vocab_size, config.window)
     return fit(counts, config, backend=backend, seed=seed, progress=progress, callback=callback, vocab=vocab)
 
 

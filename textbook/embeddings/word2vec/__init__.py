@@ -19,13 +19,13 @@ either backend.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from textbook.core import checkpoint
+from textbook.embeddings._sgd import encode_corpus, sgd_epochs
 from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
 from textbook.embeddings.word2vec._batch import batch_shapes, check_batch, check_params
 from textbook.core.validate import is_real, check_int_fields
@@ -140,14 +140,6 @@ class TrainResult:
     config: Config | None = None
 
 
-def _encode(corpus, vocab) -> list[np.ndarray]:
-    corpus = list(corpus)
-    if corpus and all(isinstance(s, np.ndarray) and s.dtype.kind in "iu" for s in corpus):
-        return [np.asarray(s, dtype=np.int64) for s in corpus]
-    if corpus and all(not isinstance(s, (str, np.ndarray)) and all(isinstance(t, str) for t in s) for s in corpus):
-        return vocab.encode_corpus(corpus)
-    raise TypeError("corpus must be a list of tokenised sentences (lists of str) or of 1-D int id arrays")
-
 
 def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, progress: bool = True,
           callback: Callable[[int, dict, float], None] | None = None) -> TrainResult:
@@ -174,9 +166,6 @@ def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, 
     Returns:
         A `TrainResult` with NumPy params.
     """
-    from textbook.core.optim import linear_decay
-    from textbook.core.progress import Progress
-    from textbook.data.batches import word2vec_batches
     from textbook.data.sampling import NoiseSampler, keep_probabilities
 
     check_backend(backend)
@@ -184,57 +173,21 @@ def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, 
         raise TypeError(f"config must be a word2vec Config, got {type(config).__name__}")
     if len(vocab) != config.vocab_size:
         raise ValueError(f"config.vocab_size ({config.vocab_size}) must equal len(vocab) ({len(vocab)})")
-    corpus_ids = _encode(corpus, vocab)
-    impl = load_impl(__name__, backend)
-    rng = np.random.default_rng(seed)
+    corpus_ids = encode_corpus(corpus, vocab)
     params = init(config, seed)
     if backend == "jax":
         params = to_jax(params)                                   # once; the steps stay on the device
     noise = NoiseSampler(vocab.counts, config.noise_power) if config.objective == "neg" else None
     keep = keep_probabilities(vocab.counts, config.sample) if config.sample > 0 else None
+    params, losses, elapsed = sgd_epochs(load_impl(__name__, backend), params, corpus_ids, config,
+                                         model=config.model, negatives=config.negatives if noise else 0,
+                                         noise=noise, keep=keep, rng=np.random.default_rng(seed), desc="word2vec",
+                                         progress=progress, callback=callback)
     raw_words = sum(s.size for s in corpus_ids)
-
-    losses: list = []
-    start = time.perf_counter()
-    with Progress(total=config.epochs * raw_words, desc="word2vec", unit="words", enabled=progress) as bar:
-        for epoch in range(config.epochs):
-            batches = word2vec_batches(corpus_ids, model=config.model, window=config.window,
-                                       batch_size=config.batch_size,
-                                       negatives=config.negatives if noise is not None else 0,
-                                       noise=noise, keep_prob=keep, rng=rng)
-            # every step has the same shape (the jitted step compiles once): a final partial batch
-            # is skipped; the examples are shuffled, so a different few are skipped each epoch
-            steps, n = len(batches), max(batches.num_examples, 1)
-            if steps > 1 and batches.num_examples % config.batch_size:
-                steps -= 1
-            epoch_start, shown = len(losses), 0
-            for i, batch in zip(range(steps), batches):
-                lr = linear_decay(epoch * steps + i, config.epochs * steps, config.alpha, config.min_alpha)
-                params, loss = impl.train_step(params, batch, config, lr)
-                losses.append(loss)
-                words = round(raw_words * batches.examples_done / n)   # corpus words of this epoch, pro rata
-                show = progress and (i % 20 == 0 or i == steps - 1)   # float(loss) waits for the device
-                bar.update(words - shown, **({"loss": float(loss), "lr": lr} if show else {}))
-                shown = words
-            bar.update(raw_words - shown)                         # the skipped remainder, if any
-            if callback is not None:
-                epoch_losses = _host(losses[epoch_start:])
-                snapshot = {k: np.array(v) for k, v in params.items()}   # a copy: NumPy steps work in place
-                callback(epoch, snapshot, float(epoch_losses.mean()) if epoch_losses.size else float("nan"))
-    losses = _host(losses)                                        # waits for the last device step
-    elapsed = time.perf_counter() - start
     params = {k: np.asarray(v, dtype=np.float64) for k, v in to_numpy(params).items()}
     return TrainResult(params=params, vocab=vocab, losses=losses,
                        words_per_sec=config.epochs * raw_words / max(elapsed, 1e-9), config=config)
 
-
-def _host(values: list) -> np.ndarray:
-    """A list of Python floats or JAX scalars as one float64 NumPy array (one transfer for JAX)."""
-    if values and not isinstance(values[0], float):
-        import jax
-
-        values = jax.device_get(values)
-    return np.asarray(values, dtype=np.float64)
 
 
 def vectors(params, vocab, which: str = "in"):

@@ -1,0 +1,91 @@
+"""The training loop Word2Vec and FastText share: epochs of shuffled batches, SGD with a decaying rate.
+
+Each epoch subsamples the corpus, draws shrunk windows and negatives, shuffles the examples and
+cuts them into batches (``textbook.data.batches.word2vec_batches``). Each step applies the sum of
+a batch's gradients with a learning rate decaying linearly over all steps. A final partial batch
+is skipped (unless it is the epoch's only one) so every step has the same shape and a jitted step
+compiles once. With ``chunk > 1`` (JAX), ``chunk`` steps run in one call of ``impl.train_steps``
+(one jitted scan); a short last chunk is padded with steps of rate 0, which change nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["encode_corpus", "host_losses", "sgd_epochs"]
+
+
+def encode_corpus(corpus, vocab) -> list[np.ndarray]:
+    """Tokenised sentences (lists of str) encoded with ``vocab``, or id arrays as int64."""
+    corpus = list(corpus)
+    if corpus and all(isinstance(s, np.ndarray) and s.dtype.kind in "iu" for s in corpus):
+        return [np.asarray(s, dtype=np.int64) for s in corpus]
+    if corpus and all(not isinstance(s, (str, np.ndarray)) and all(isinstance(t, str) for t in s) for s in corpus):
+        return vocab.encode_corpus(corpus)
+    raise TypeError("corpus must be a list of tokenised sentences (lists of str) or of 1-D int id arrays")
+
+
+def host_losses(values: list) -> np.ndarray:
+    """Python floats or JAX arrays of step losses as one flat float64 NumPy array (one transfer for JAX)."""
+    if values and not isinstance(values[0], float):
+        import jax
+
+        values = jax.device_get(values)
+    return np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in values]) if values else np.zeros(0)
+
+
+def sgd_epochs(impl, params: dict, corpus_ids: list[np.ndarray], config, *, model: str, negatives: int, noise,
+               keep, rng: np.random.Generator, desc: str, progress: bool,
+               callback: Callable[[int, dict, float], None] | None = None,
+               complete: Callable[[dict], None] | None = None, chunk: int = 1) -> tuple[dict, np.ndarray, float]:
+    """Run ``config.epochs`` epochs of ``impl.train_step`` (or ``impl.train_steps`` when ``chunk > 1``).
+
+    ``complete(batch)`` adds model-specific arrays to each batch (FastText's n-gram rows).
+    Returns ``(params, losses (steps,), seconds)``; ``params`` stay in the backend's arrays.
+    """
+    from textbook.core.optim import linear_decay
+    from textbook.core.progress import Progress
+    from textbook.data.batches import word2vec_batches
+
+    raw_words = sum(s.size for s in corpus_ids)                   # counted before subsampling, as word2vec does
+    losses: list = []
+    start = time.perf_counter()
+    with Progress(total=config.epochs * raw_words, desc=desc, unit="words", enabled=progress) as bar:
+        for epoch in range(config.epochs):
+            batches = word2vec_batches(corpus_ids, model=model, window=config.window, batch_size=config.batch_size,
+                                       negatives=negatives, noise=noise, keep_prob=keep, rng=rng)
+            steps, n = len(batches), max(batches.num_examples, 1)
+            if steps > 1 and batches.num_examples % config.batch_size:
+                steps -= 1                                        # one shape for every step
+            epoch_start, shown, pending = len(losses), 0, []
+            for i, batch in zip(range(steps), batches):
+                if complete is not None:
+                    complete(batch)
+                lr = linear_decay(epoch * steps + i, config.epochs * steps, config.alpha, config.min_alpha)
+                pending.append((batch, lr))
+                if len(pending) < chunk and i < steps - 1:
+                    continue
+                if chunk == 1:
+                    params, loss = impl.train_step(params, batch, config, lr)
+                    losses.append(loss)
+                else:
+                    real = len(pending)
+                    pending += [(pending[-1][0], 0.0)] * (chunk - real)   # rate-0 padding: compiles once
+                    params, chunk_losses = impl.train_steps(params, [b for b, _ in pending], config,
+                                                            [r for _, r in pending])
+                    losses.append(chunk_losses[:real])            # (real,) still on the device
+                pending = []
+                words = round(raw_words * batches.examples_done / n)   # corpus words of this epoch, pro rata
+                show = progress and (chunk > 1 or i % 20 == 0 or i == steps - 1)   # float() waits for the device
+                bar.update(words - shown, **({"loss": float(np.ravel(losses[-1])[-1]), "lr": lr} if show else {}))
+                shown = words
+            bar.update(raw_words - shown)                         # the skipped remainder, if any
+            if callback is not None:
+                epoch_losses = host_losses(losses[epoch_start:])
+                snapshot = {k: np.array(v) for k, v in params.items()}   # a copy: NumPy steps work in place
+                callback(epoch, snapshot, float(epoch_losses.mean()) if epoch_losses.size else float("nan"))
+    losses = host_losses(losses)                                  # waits for the last device step
+    return params, losses, time.perf_counter() - start
