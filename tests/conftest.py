@@ -6,9 +6,15 @@ Profiles: ``fast`` (default, few examples, for the 15-minute budget) and
 
 import os
 
-import jax
-import pytest
-from hypothesis import HealthCheck, settings
+# Two xdist workers share two cores: one BLAS thread each. Several threads per worker
+# oversubscribe the cores and made the NumPy tests many times slower on a busy machine.
+# The workers are started after this file is read, so they inherit these settings.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 
