@@ -14,7 +14,7 @@ from textbook.grading.spec import list_exercises, load_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "tests" / "solutions"
-SLUGS = ["analogy", "cbow", "noise", "ppmi", "sgns", "subsampling", "beam-search", "glove", "ngrams", "oov", "conv1d", "maxpool", "dilated", "rnn-bptt", "lstm-backward", "gru-scan", "perplexity", "scalar-mix"]
+SLUGS = ["analogy", "cbow", "noise", "ppmi", "sgns", "subsampling", "beam-search", "glove", "ngrams", "oov", "conv1d", "maxpool", "dilated", "rnn-bptt", "lstm-backward", "gru-scan", "perplexity", "scalar-mix", "bahdanau", "luong-general"]
 SECRET = "grading-tests-secret"
 
 
@@ -137,6 +137,14 @@ BUGS = [
     ("scalar-mix", "softmax Jacobian without its mean term", '{"s": a * (c - np.dot(a, c))', '{"s": a * c',
      {"gradient ds", "the gradients of s sum to zero", "gradient agrees with finite differences of your loss",
       "large s", "a single layer"}),
+    ("bahdanau", "softmax over the padding too",
+     "w = np.where(mask, np.exp(np.where(mask, scores, top) - top), 0.0)",
+     "w = np.exp(scores - scores.max(axis=1, keepdims=True))",
+     {"masked softmax", "weights and context", "weights sum to 1 and are exactly 0 on padding",
+      "scores of 1e4", "garbage in the padding", "one real token"}),
+    ("luong-general", "softmax Jacobian without its mean term",
+     "de = a * (da - np.sum(a * da, axis=1, keepdims=True))", "de = a * da",
+     {"gradient dW", "gradient agrees with finite differences", "larger shapes", "one real token"}),
 ]
 
 

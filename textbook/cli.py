@@ -22,10 +22,12 @@ TRAINERS: tuple[str, ...] = (
     "textbook.embeddings.fasttext.cli",
     "textbook.sequence.language_model.cli",
     "textbook.sequence.textcnn.cli",
+    "textbook.sequence.seq2seq.cli",
 )
 COMMANDS: tuple[str, ...] = (
     "textbook.embeddings.cli",          # vectors (nearest neighbours)
     "textbook.sequence.language_model.cli",  # generate
+    "textbook.sequence.seq2seq.cli",    # decode
     "textbook.grading.cli",             # exercises, check, grade, gradescope-bundle
 )
 
