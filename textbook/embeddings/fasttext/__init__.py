@@ -5,9 +5,10 @@ r"""FastText: skip-gram with negative sampling on words composed of character n-
     >>> ngram_hash("<wh") % 2_000_000
     167652
 
-A word's vector is the mean of its own row and the rows of its character n-grams
+A word's vector is the mean of its own row and the rows of its character n-grams, (FT-2)
 (``"<" + word + ">"``, ``min_n`` to ``max_n`` characters, hashed into ``bucket`` rows with
-fastText's FNV-1a). Training is word2vec's skip-gram with negative sampling on those
+fastText's FNV-1a, (FT-1)). Equation names are those of the fastText page
+(docs/embeddings/fasttext.md). Training is word2vec's skip-gram with negative sampling on those
 composed vectors; afterwards any word, seen or not, gets a vector from its n-grams:
 
     >>> from textbook.data import Vocab
@@ -222,7 +223,8 @@ def word_vectors(params, config: Config, vocab, words: Sequence[str]) -> np.ndar
     """Vectors of any words, ``(len(words), d)``, whether or not they are in ``vocab``.
 
     A vocabulary word gets the mean of its word row and its n-gram rows (what it was trained
-    with); an out-of-vocabulary word gets the mean of its n-gram rows alone, as fastText does.
+    with), eq. (FT-2); an out-of-vocabulary word gets the mean of its n-gram rows alone, as
+    fastText does, eq. (FT-5).
     A word outside the vocabulary *and* without any n-gram (shorter than ``min_n - 2``
     characters, e.g. ``"a"`` with ``min_n = 4``) gets the zero vector, again as fastText does:
     check with ``char_ngrams`` when that matters (the ``textbook vectors`` command refuses it).

@@ -1,6 +1,7 @@
 r"""FastText in JAX: the same functions as ``numpy_impl``, gradients by ``jax.value_and_grad``, jitted.
 
-The equation numbers refer to ``numpy_impl``. Only the forward pass (1), (2) is written here;
+The equation names are those of ``numpy_impl`` (the fastText page's, and the Word2Vec page's for the
+batch). Only the forward pass (FT-2), (FT-3) is written here;
 the negative-sampling loss is word2vec's own (``word2vec.jax_impl.negative_sampling``).
 
 ``train_step`` differentiates with respect to the *rows a batch touches*: it gathers the
@@ -25,7 +26,7 @@ from textbook.embeddings.word2vec.jax_impl import negative_sampling
 
 # --8<-- [start:compose]
 def compose(W_words, W_ngrams, center, ngrams, mask):
-    """Eq. (1): the mean of each centre word's row and its unmasked n-gram rows, ``(B, d)``."""
+    """Eq. (FT-2): the mean of each centre word's row and its unmasked n-gram rows, ``(B, d)``."""
     n = mask.sum(axis=1)                                          # (B,)       n-grams per word
     grams = W_ngrams[ngrams] * mask[:, :, None]                   # (B, G, d)  padding rows are zero
     return (W_words[center] + grams.sum(axis=1)) / (1.0 + n)[:, None]   # (B, d)
@@ -34,7 +35,7 @@ def compose(W_words, W_ngrams, center, ngrams, mask):
 
 # --8<-- [start:objective]
 def skipgram_neg(params, batch):
-    """Per-example losses ``(B,)``, eqs. (1), (2)."""
+    """Per-example losses ``(B,)``, eqs. (FT-2), (FT-3)."""
     h = compose(params["W_words"], params["W_ngrams"], batch["center"], batch["ngrams"], batch["ngram_mask"])
     return negative_sampling(h, params["W_out"], batch["context"], batch["negatives"])
 # --8<-- [end:objective]
@@ -42,7 +43,7 @@ def skipgram_neg(params, batch):
 
 # --8<-- [start:loss_and_grad]
 def _mean_loss(params, batch):
-    """Eq. (5): the mean of the per-example losses."""
+    """Eq. (W2V-9): the mean of the per-example losses."""
     return skipgram_neg(params, batch).mean()
 
 
@@ -66,7 +67,7 @@ def _touched_rows(batch):
 
 
 def _step(params, batch, lr):
-    """Eq. (6): SGD on the summed loss, through the gathered rows, scatter-added back."""
+    """Eq. (W2V-10): SGD on the summed loss, through the gathered rows, scatter-added back."""
     rows, local = _touched_rows(batch)
     small = {key: params[key][r] for key, r in rows.items()}     # (N, d) tables
 
@@ -115,7 +116,7 @@ def _device_batch(batch, config):
 
 
 def loss(params, batch, config):
-    """Mean loss over the batch, eq. (5). Returns a JAX scalar."""
+    """Mean loss over the batch, eq. (W2V-9). Returns a JAX scalar."""
     check_params(params, config)
     return _loss(params, _device_batch(batch, config))
 
@@ -127,7 +128,7 @@ def loss_and_grad(params, batch, config):
 
 
 def train_step(params, batch, config, lr):
-    """One SGD step on the SUM of the per-example losses, touching only the rows the batch uses, eq. (6).
+    """One SGD step on the SUM of the per-example losses, touching only the rows the batch uses, eq. (W2V-10).
 
     ``params`` is donated: its buffers are reused for the result, so do not use it afterwards.
     Returns ``(new_params, loss)`` with the batch-mean loss before the update.

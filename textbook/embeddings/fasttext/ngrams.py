@@ -7,7 +7,7 @@ n-gram, listed by start position, then by length (fastText's order):
     >>> char_ngrams("where")
     ['<wh', '<whe', '<wher', '<where', 'whe', 'wher', 'where', 'where>', 'her', 'here', 'here>', 'ere', 'ere>', 're>']
 
-An n-gram's row in the ``bucket``-row table is ``ngram_hash(g) % bucket``, where
+An n-gram's row in the ``bucket``-row table is ``ngram_hash(g) % bucket`` (FT-1), where
 ``ngram_hash`` is 32-bit FNV-1a over the UTF-8 bytes of ``g``, with fastText's quirk:
 each byte is read as a *signed* char (``int8``) and sign-extended to 32 bits before
 the XOR, so bytes ``>= 0x80`` (every byte of a non-ASCII character) flip the top 24
@@ -75,7 +75,7 @@ def char_ngrams(word: str, min_n: int = 3, max_n: int = 6) -> list[str]:
 def ngram_hash(ngram: str) -> int:
     """fastText's 32-bit FNV-1a hash of ``ngram``'s UTF-8 bytes, each byte sign-extended as ``int8``.
 
-    Returns an int in ``[0, 2**32)``; the n-gram's row is ``ngram_hash(ngram) % bucket``.
+    Returns an int in ``[0, 2**32)``; the n-gram's row is ``ngram_hash(ngram) % bucket``, eq. (FT-1).
     """
     data = _check_word(ngram, "ngram").encode("utf-8")
     h = FNV_OFFSET

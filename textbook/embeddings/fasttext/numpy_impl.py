@@ -4,26 +4,31 @@ Notation: ``W_words`` and ``W_out`` are ``(V, d)``, ``W_ngrams`` is ``(bucket, d
 has a centre word ``c`` with n-gram rows ``r_1..r_G`` and a mask ``m`` (True for a real
 n-gram), a context word ``o`` and negatives ``q_1..q_k``.
 
+The equation names are those of the fastText page (docs/embeddings/fasttext.md); the page has no
+batch equations, so the batch steps cite the Word2Vec page (W2V-k), which they follow exactly.
+
 Forward, per example:
 
-* (1) composed vector  ``h = (W_words[c] + sum_g m_g W_ngrams[r_g]) / (1 + n)``,  ``n = sum_g m_g``
-* (2) negative sampling, exactly word2vec's eq. (3):
+* (FT-2) composed vector  ``h = (W_words[c] + sum_g m_g W_ngrams[r_g]) / (1 + n)``,  ``n = sum_g m_g``
+* (FT-3) negative sampling, exactly word2vec's eq. (W2V-3):
   ``l = -log sigma(u_o . h) - sum_j log sigma(-u_{q_j} . h)``, ``u = W_out`` rows
 
 Backward:
 
-* (3) negative sampling, word2vec's eq. (5): ``dl/dh``, and the gradients of the ``k + 1`` rows of ``W_out``
-* (4) through the mean (1): ``dl/dW_words[c] = dl/dh / (1 + n)``;
+* (W2V-5) negative sampling, word2vec's own backward: ``dl/dh``, and the gradients of the ``k + 1`` rows of ``W_out``
+* (FT-4) through the mean (FT-2): ``dl/dW_words[c] = dl/dh / (1 + n)``;
   ``dl/dW_ngrams[r_g] = m_g dl/dh / (1 + n)``: every n-gram row of the centre word gets a share
 
 Over a batch:
 
-* (5) ``loss = (1/B) sum_b l_b``; its gradient adds up the row gradients (3), (4) (repeated rows add up)
-* (6) ``train_step``: SGD on the *sum* of the per-example losses, touching only the rows used
+* (W2V-9) ``loss = (1/B) sum_b l_b``; its gradient adds up the row gradients (W2V-5), (FT-4)
+  (repeated rows add up)
+* (W2V-10) ``train_step``: SGD on the *sum* of the per-example losses, touching only the rows used
 
-The negative-sampling block (2), (3) is word2vec's own ``negative_sampling`` (imported, not
-rewritten). A word's vector at inference is the composed vector (1); a word outside the
-vocabulary has no word row, so its vector is the mean of its n-gram rows alone (`word_vectors`).
+The negative-sampling block (FT-3), (W2V-5) is word2vec's own ``negative_sampling`` (imported, not
+rewritten). A word's vector at inference is the composed vector (FT-2); a word outside the
+vocabulary has no word row, so its vector is the mean of its n-gram rows alone, (FT-5)
+(`word_vectors`).
 """
 
 from __future__ import annotations
@@ -41,14 +46,14 @@ from textbook.embeddings.word2vec.numpy_impl import negative_sampling
 # --8<-- [start:compose]
 def compose(W_words: np.ndarray, W_ngrams: np.ndarray, center: np.ndarray, ngrams: np.ndarray,
             mask: np.ndarray) -> np.ndarray:
-    """Eq. (1): the mean of each centre word's row and its unmasked n-gram rows, ``(B, d)``."""
+    """Eq. (FT-2): the mean of each centre word's row and its unmasked n-gram rows, ``(B, d)``."""
     n = mask.sum(axis=1)                                          # (B,)       n-grams per word
     grams = W_ngrams[ngrams] * mask[:, :, None]                   # (B, G, d)  padding rows are zero
     return (W_words[center] + grams.sum(axis=1)) / (1.0 + n)[:, None]   # (B, d)
 
 
 def compose_backward(d_h: np.ndarray, center: np.ndarray, ngrams: np.ndarray, mask: np.ndarray):
-    """Eq. (4): the word row and every real n-gram row receive ``dl/dh / (1 + n)``.
+    """Eq. (FT-4): the word row and every real n-gram row receive ``dl/dh / (1 + n)``.
 
     Returns:
         ``((rows (B,), grads (B, d)), (rows (N,), grads (N, d)))`` for ``W_words`` and ``W_ngrams``.
@@ -61,17 +66,18 @@ def compose_backward(d_h: np.ndarray, center: np.ndarray, ngrams: np.ndarray, ma
 
 # --8<-- [start:objective]
 def skipgram_neg(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray]):
-    """Per-example losses ``(B,)`` and row gradients of their SUM, eqs. (1)-(4)."""
+    """Per-example losses ``(B,)`` and row gradients of their SUM, eqs. (FT-2)-(FT-4)."""
     center, ngrams, mask = batch["center"], batch["ngrams"], batch["ngram_mask"]
-    h = compose(params["W_words"], params["W_ngrams"], center, ngrams, mask)       # (B, d)  eq. (1)
-    losses, d_h, out_rows = negative_sampling(h, params["W_out"], batch["context"], batch["negatives"])  # (2), (3)
-    word_rows, ngram_rows = compose_backward(d_h, center, ngrams, mask)              # eq. (4)
+    h = compose(params["W_words"], params["W_ngrams"], center, ngrams, mask)       # (B, d)  eq. (FT-2)
+    # word2vec's negative sampling: the loss (FT-3) and its backward (W2V-5)
+    losses, d_h, out_rows = negative_sampling(h, params["W_out"], batch["context"], batch["negatives"])
+    word_rows, ngram_rows = compose_backward(d_h, center, ngrams, mask)              # eq. (FT-4)
     return losses, {"W_words": word_rows, "W_ngrams": ngram_rows, "W_out": out_rows}
 # --8<-- [end:objective]
 
 
 def example_losses_and_row_grads(params, batch, config):
-    """Check the inputs, then run eqs. (1)-(4)."""
+    """Check the inputs, then run eqs. (FT-2)-(FT-4)."""
     check_params(params, config)
     batch = check_batch(batch, config)
     params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
@@ -81,14 +87,14 @@ def example_losses_and_row_grads(params, batch, config):
 # --- the interface -------------------------------------------------------------------------------------
 
 def loss(params, batch, config) -> float:
-    """Mean loss over the batch, eq. (5)."""
+    """Mean loss over the batch, eq. (W2V-9)."""
     losses, _ = example_losses_and_row_grads(params, batch, config)
     return float(losses.mean())
 
 
 # --8<-- [start:loss_and_grad]
 def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
-    """Mean loss over the batch and its dense gradients (keys and shapes of ``params``), eq. (5)."""
+    """Mean loss over the batch and its dense gradients (keys and shapes of ``params``), eq. (W2V-9)."""
     losses, row_grads = example_losses_and_row_grads(params, batch, config)
     B = losses.shape[0]
     grads = {}
@@ -103,7 +109,7 @@ def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
 
 # --8<-- [start:train_step]
 def train_step(params, batch, config, lr: float) -> tuple[dict[str, np.ndarray], float]:
-    """One SGD step on the SUM of the per-example losses, touching only the rows the batch uses, eq. (6).
+    """One SGD step on the SUM of the per-example losses, touching only the rows the batch uses, eq. (W2V-10).
 
     Updates ``params`` in place (and returns it); the returned loss is the batch mean *before*
     the update. ``params - lr * B * loss_and_grad(...)[1]`` gives the same numbers.
@@ -124,8 +130,8 @@ def word_vectors(W_words, W_ngrams, word_ids, ngrams, mask) -> np.ndarray:
     """Vectors of words, in or out of the vocabulary: ``(B, d)``.
 
     ``word_ids[b] >= 0`` is a vocabulary word: the mean of its word row and its n-gram rows,
-    eq. (1). ``word_ids[b] == -1`` is an out-of-vocabulary word: the mean of its n-gram rows
-    alone. A word with neither (``-1`` and no n-gram) gets the zero vector, as in fastText.
+    eq. (FT-2). ``word_ids[b] == -1`` is an out-of-vocabulary word: the mean of its n-gram rows
+    alone, eq. (FT-5). A word with neither (``-1`` and no n-gram) gets the zero vector, as in fastText.
     """
     W_words, W_ngrams = np.asarray(W_words), np.asarray(W_ngrams)
     word_ids, ngrams, mask = _check_lookup(W_words.shape, W_ngrams.shape, word_ids, ngrams, mask)

@@ -12,11 +12,13 @@ r"""GloVe: word vectors from a weighted least-squares fit of log co-occurrence c
 The pipeline, as in the paper (Pennington, Socher and Manning, 2014):
 
 1. `cooccurrence` counts ``X_ij`` over a symmetric window, each pair weighted by
-   ``1 / distance``, into coordinate arrays (memory grows with the number of non-zero
+   ``1 / distance`` (GLOVE-1), into coordinate arrays (memory grows with the number of non-zero
    pairs, never with ``V^2``);
 2. `fit` minimises ``sum_ij f(X_ij) (w_i . w~_j + b_i + b~_j - log X_ij)^2`` over the non-zero
-   entries with AdaGrad, ``f(x) = min(1, (x / x_max) ** alpha)``;
-3. `vectors` returns ``W + W_tilde`` (or ``W`` alone).
+   entries with AdaGrad, ``f(x) = min(1, (x / x_max) ** alpha)`` (GLOVE-2)-(GLOVE-6);
+3. `vectors` returns ``W + W_tilde`` (GLOVE-7) (or ``W`` alone).
+
+Equation names such as (GLOVE-3) are those of the GloVe page (docs/embeddings/glove.md).
 
 The two implementations (``backend("numpy")``, ``backend("jax")``) share the functions
 ``weighting``, ``loss``, ``loss_and_grad``, ``init_state`` and ``train_step``; the batch format
@@ -175,7 +177,7 @@ def cooccurrence(corpus_ids: Sequence[np.ndarray], vocab_size: int, window: int 
 
     Every pair of tokens ``(s_p, s_{p+o})`` of one sentence at distance ``1 <= o <= window``
     adds ``omega(o)`` to ``X[s_p, s_{p+o}]`` and to ``X[s_{p+o}, s_p]``, with ``omega(o) = 1/o``
-    (``"harmonic"``, GloVe's) or 1 (``"uniform"``). The numbers equal the dense
+    (``"harmonic"``, GloVe's, eq. (GLOVE-1)) or 1 (``"uniform"``). The numbers equal the dense
     ``textbook.embeddings.pmi.cooccurrence`` (same windows, from `pmi.window_pairs`), but only the
     non-zero entries are kept: memory grows with their number, never with ``V^2``. The loop runs
     over the ``window`` offsets only; within an offset everything is vectorised.
@@ -334,7 +336,7 @@ def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, 
 
 
 def vectors(params, vocab, which: str = "W+W_tilde"):
-    """Word vectors from trained params: ``"W+W_tilde"`` (the paper's choice) or ``"W"`` alone.
+    """Word vectors from trained params: ``"W+W_tilde"`` (the paper's choice) or ``"W"`` alone, eq. (GLOVE-7).
 
     Returns:
         A ``textbook.embeddings.vectors.Vectors`` over ``vocab.words``.

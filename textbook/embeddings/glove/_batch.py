@@ -88,7 +88,7 @@ def check_batch(batch: Mapping[str, object], config: Any) -> dict[str, np.ndarra
 
 
 def check_state(state: Mapping[str, object], config: Any) -> None:
-    """The AdaGrad state: one accumulator per parameter, with its shape."""
+    """The AdaGrad state of eq. (GLOVE-6): one accumulator per parameter, with its shape."""
     check_params(state, config, name="state")
 
 
@@ -106,7 +106,7 @@ def check_order(order: object, data: Mapping[str, object]) -> np.ndarray:
 
 
 def check_weighting_args(x: object, x_max: object, alpha: object) -> np.ndarray:
-    """``x`` as float64 after checking ``x >= 0`` (finite), ``x_max > 0`` and ``alpha >= 0``."""
+    """``x`` of eq. (GLOVE-2) as float64 after checking ``x >= 0`` (finite), ``x_max > 0`` and ``alpha >= 0``."""
     a = np.asarray(x)
     if a.dtype == bool or a.dtype.kind not in "iuf":
         raise TypeError(f"x must hold co-occurrence counts (numbers), got dtype {a.dtype}")

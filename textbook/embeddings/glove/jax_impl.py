@@ -1,6 +1,7 @@
 r"""GloVe in JAX: the same loss as ``numpy_impl``, gradients by ``jax.value_and_grad``, jitted.
 
-The equation numbers refer to ``numpy_impl``. Only the forward pass (1)-(3) is written here.
+The equation names are those of the GloVe page, as in ``numpy_impl``. Only the forward pass
+(GLOVE-2)-(GLOVE-4) is written here.
 
 ``train_step`` differentiates with respect to the *rows a batch touches*: it gathers
 ``W[rows]``, ``W_tilde[cols]``, ``b[rows]``, ``b_tilde[cols]`` into small tables, takes
@@ -30,7 +31,7 @@ from textbook.embeddings.glove._batch import (
 
 # --8<-- [start:weighting]
 def weighting(x, x_max: float = 100.0, alpha: float = 0.75):
-    """Eq. (1): ``f(x) = min(1, (x / x_max) ** alpha)``, elementwise (inputs are checked unless traced)."""
+    """Eq. (GLOVE-2): ``f(x) = min(1, (x / x_max) ** alpha)``, elementwise (inputs are checked unless traced)."""
     if not isinstance(x, jax.core.Tracer):
         x = check_weighting_args(x, x_max, alpha)
     return _weighting(jnp.asarray(x), x_max, alpha)
@@ -43,18 +44,18 @@ def _weighting(x, x_max, alpha):
 
 # --8<-- [start:pairs]
 def pair_losses(params, batch, config):
-    """Eqs. (1)-(3): per-entry losses ``(B,)``."""
+    """Eqs. (GLOVE-2)-(GLOVE-4): per-entry losses ``(B,)``."""
     i, j, x = batch["rows"], batch["cols"], batch["counts"]       # (B,), (B,), (B,)
-    f = _weighting(x, config.x_max, config.alpha)                 # (B,)  eq. (1)
+    f = _weighting(x, config.x_max, config.alpha)                 # (B,)  eq. (GLOVE-2)
     e = (jnp.einsum("bd,bd->b", params["W"][i], params["W_tilde"][j])
-         + params["b"][i] + params["b_tilde"][j] - jnp.log(x))    # (B,)  eq. (2)
-    return f * e ** 2                                             # (B,)  eq. (3)
+         + params["b"][i] + params["b_tilde"][j] - jnp.log(x))    # (B,)  eq. (GLOVE-3)
+    return f * e ** 2                                             # (B,)  eq. (GLOVE-4), one term
 # --8<-- [end:pairs]
 
 
 # --8<-- [start:loss_and_grad]
 def _mean_loss(params, batch, config):
-    """Eq. (5): the mean of the entries' losses."""
+    """Eq. (GLOVE-4): the mean of the entries' losses."""
     return pair_losses(params, batch, config).mean()
 
 
@@ -65,7 +66,7 @@ _loss_and_grad = jax.jit(jax.value_and_grad(_mean_loss), static_argnums=2)
 
 # --8<-- [start:train_step]
 def _step(params, state, batch, lr, config):
-    """Eq. (6): AdaGrad on the summed loss, through the gathered rows."""
+    """Eq. (GLOVE-6): AdaGrad on the summed loss, through the gathered rows."""
     B = batch["rows"].shape[0]
     rows = {"W": batch["rows"], "W_tilde": batch["cols"], "b": batch["rows"], "b_tilde": batch["cols"]}
     small = {k: params[k][r] for k, r in rows.items()}           # (B, d), (B, d), (B,), (B,)
@@ -120,7 +121,7 @@ def _float_params(params):
 
 
 def loss(params, batch, config):
-    """Mean loss over the batch, eq. (5). Returns a JAX scalar."""
+    """Mean loss over the batch, eq. (GLOVE-4). Returns a JAX scalar."""
     check_params(params, config)
     return _loss(_float_params(params), _device_batch(batch, config, params), config)
 
@@ -139,7 +140,7 @@ def init_state(params, config):
 
 
 def train_step(params, state, batch, config, lr=None):
-    """One AdaGrad step on the SUM of the entries' losses, touching only the rows the batch uses, eq. (6).
+    """One AdaGrad step on the SUM of the entries' losses, touching only the rows the batch uses, eq. (GLOVE-6).
 
     ``params`` and ``state`` are donated: their buffers are reused for the result, so do not
     use them afterwards. Returns ``(new_params, new_state, loss)``, the loss being the batch

@@ -4,22 +4,25 @@ Notation: ``W`` and ``W_tilde`` are ``(V, d)`` (word and context vectors ``w_i``
 ``b`` and ``b_tilde`` are ``(V,)`` (their biases). A batch holds ``B`` non-zero entries
 ``(i, j, X_ij)`` of the co-occurrence matrix.
 
+The equation names are those of the GloVe page (docs/embeddings/glove.md).
+
 Forward, per entry:
 
-* (1) weighting      ``f(x) = min(1, (x / x_max) ** alpha)``
-* (2) residual       ``e = w_i . w~_j + b_i + b~_j - log X_ij``
-* (3) loss           ``l = f(X_ij) e^2``
+* (GLOVE-2) weighting  ``f(x) = min(1, (x / x_max) ** alpha)``
+* (GLOVE-3) residual   ``e = w_i . w~_j + b_i + b~_j - log X_ij``
+* (GLOVE-4) loss       ``l = f(X_ij) e^2``, one term of the page's sum
 
 Backward, per entry (``f`` depends on the data only, so it is a constant weight):
 
-* (4) ``dl/de = 2 f(X_ij) e``;  ``dl/dw_i = (dl/de) w~_j``;  ``dl/dw~_j = (dl/de) w_i``;
+* (GLOVE-5) ``dl/de = 2 f(X_ij) e``;  ``dl/dw_i = (dl/de) w~_j``;  ``dl/dw~_j = (dl/de) w_i``;
   ``dl/db_i = dl/db~_j = dl/de``
 
 Over a batch:
 
-* (5) ``loss = (1/B) sum_b l_b``; its gradient adds up the per-row gradients (4) into dense
-  tables (core's `sum_rows`: a row used twice gets both contributions)
-* (6) ``train_step``: AdaGrad on the rows the batch touched, with ``g`` the row gradients of the
+* (GLOVE-4) ``loss = (1/B) sum_b l_b``, the page's sum as a batch mean; its gradient adds up the
+  per-row gradients (GLOVE-5) into dense tables (core's `sum_rows`: a row used twice gets both
+  contributions)
+* (GLOVE-6) ``train_step``: AdaGrad on the rows the batch touched, with ``g`` the row gradients of the
   *sum* of the entries' losses: ``G[r] <- G[r] + g_r^2``, ``theta[r] <- theta[r] - lr g_r / sqrt(G[r] + eps)``
   (``textbook.core.optim.sparse_adagrad``; the biases are ``(V, 1)`` views of ``(V,)``)
 
@@ -48,7 +51,7 @@ from textbook.embeddings.glove._batch import (
 
 # --8<-- [start:weighting]
 def weighting(x, x_max: float = 100.0, alpha: float = 0.75) -> np.ndarray:
-    """Eq. (1): ``f(x) = min(1, (x / x_max) ** alpha)``, elementwise; ``f(0) = 0`` for ``alpha > 0``."""
+    """Eq. (GLOVE-2): ``f(x) = min(1, (x / x_max) ** alpha)``, elementwise; ``f(0) = 0`` for ``alpha > 0``."""
     x = check_weighting_args(x, x_max, alpha)
     return np.minimum(1.0, (x / x_max) ** alpha)
 # --8<-- [end:weighting]
@@ -56,15 +59,15 @@ def weighting(x, x_max: float = 100.0, alpha: float = 0.75) -> np.ndarray:
 
 # --8<-- [start:pairs]
 def pair_losses_and_row_grads(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray], config):
-    """Eqs. (1)-(4): per-entry losses ``(B,)`` and the row gradients of their SUM."""
+    """Eqs. (GLOVE-2)-(GLOVE-5): per-entry losses ``(B,)`` and the row gradients of their SUM."""
     i, j, x = batch["rows"], batch["cols"], batch["counts"]       # (B,), (B,), (B,)
     w, w_t = params["W"][i], params["W_tilde"][j]                 # (B, d), (B, d)
     # forward
-    f = np.minimum(1.0, (x / config.x_max) ** config.alpha)      # (B,)  eq. (1)
+    f = np.minimum(1.0, (x / config.x_max) ** config.alpha)      # (B,)  eq. (GLOVE-2)
     e = (np.einsum("bd,bd->b", w, w_t) + params["b"][i] + params["b_tilde"][j]
-         - np.log(x))                                             # (B,)  eq. (2)
-    losses = f * e ** 2                                           # (B,)  eq. (3)
-    # backward, eq. (4)
+         - np.log(x))                                             # (B,)  eq. (GLOVE-3)
+    losses = f * e ** 2                                           # (B,)  eq. (GLOVE-4), one term
+    # backward, eq. (GLOVE-5)
     g = 2.0 * f * e                                               # (B,)  dl/de
     return losses, {
         "W": (i, g[:, None] * w_t),                               # (B, d) dl/dw_i = g w~_j
@@ -76,7 +79,7 @@ def pair_losses_and_row_grads(params: Mapping[str, np.ndarray], batch: Mapping[s
 
 
 def example_losses_and_row_grads(params, batch, config):
-    """Check the inputs, then run eqs. (1)-(4)."""
+    """Check the inputs, then run eqs. (GLOVE-2)-(GLOVE-5)."""
     check_params(params, config)
     batch = check_batch(batch, config)
     params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
@@ -86,14 +89,14 @@ def example_losses_and_row_grads(params, batch, config):
 # --- the interface -------------------------------------------------------------------------------------
 
 def loss(params, batch, config) -> float:
-    """Mean loss over the batch, eq. (5)."""
+    """Mean loss over the batch, eq. (GLOVE-4)."""
     losses, _ = example_losses_and_row_grads(params, batch, config)
     return float(losses.mean())
 
 
 # --8<-- [start:loss_and_grad]
 def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
-    """Mean loss over the batch and its dense gradients (keys and shapes of ``params``), eq. (5)."""
+    """Mean loss over the batch and its dense gradients (keys and shapes of ``params``), eq. (GLOVE-4)."""
     losses, row_grads = example_losses_and_row_grads(params, batch, config)
     B = losses.shape[0]
     grads = {}
@@ -115,7 +118,7 @@ def init_state(params, config) -> dict[str, np.ndarray]:
 
 # --8<-- [start:train_step]
 def train_step(params, state, batch, config, lr: float | None = None):
-    """One AdaGrad step on the SUM of the entries' losses, touching only the rows the batch uses, eq. (6).
+    """One AdaGrad step on the SUM of the entries' losses, touching only the rows the batch uses, eq. (GLOVE-6).
 
     Updates ``params`` and ``state`` in place (and returns them) for speed. ``lr`` defaults to
     ``config.learning_rate``. Returns ``(params, state, loss)`` with the batch-mean loss

@@ -1,7 +1,7 @@
 r"""Word2vec in JAX: the same objectives as ``numpy_impl``, gradients by ``jax.value_and_grad``, jitted.
 
 The equation numbers refer to ``numpy_impl``. Only the forward pass is written
-here; ``jax.value_and_grad`` derives the backward pass (5)-(8).
+here; ``jax.value_and_grad`` derives the backward pass (W2V-5)-(W2V-8).
 
 ``train_step`` differentiates with respect to the *rows a batch touches*
 rather than the whole tables: it gathers those rows into small tables,
@@ -23,11 +23,11 @@ from textbook.core.numerics import jax_impl as nx
 from textbook.embeddings.word2vec._batch import check_batch, check_counts, check_lr, check_params
 
 
-# --- building blocks: the hidden vector (1)/(2) and the two output losses (3)/(4) -------------------------
+# --- building blocks: the hidden vector (W2V-1)/(W2V-2) and the two output losses (W2V-3)/(W2V-4) ----
 
 # --8<-- [start:cbow_hidden]
 def cbow_hidden(W_in, context, mask):
-    """Eq. (2): the mean of the unmasked context vectors, ``(B, d)``."""
+    """Eq. (W2V-2): the mean of the unmasked context vectors, ``(B, d)``."""
     n = mask.sum(axis=1)                                          # (B,)      words in each window
     vecs = W_in[context] * mask[:, :, None]                       # (B, 2w, d) masked rows are zero
     return vecs.sum(axis=1) / n[:, None]                          # (B, d)
@@ -36,7 +36,7 @@ def cbow_hidden(W_in, context, mask):
 
 # --8<-- [start:negative_sampling]
 def negative_sampling(h, W_out, target, negatives):
-    """Eq. (3): per-example losses ``(B,)`` for hidden vectors ``h (B, d)``, targets ``(B,)``, negatives ``(B, k)``."""
+    """Eq. (W2V-3): per-example losses ``(B,)`` for ``h (B, d)``, targets ``(B,)``, negatives ``(B, k)``."""
     u_pos = W_out[target]                                         # (B, d)    u_o
     u_neg = W_out[negatives]                                      # (B, k, d) u_k
     s_pos = jnp.einsum("bd,bd->b", u_pos, h)                      # (B,)      s+ = u_o . h
@@ -47,7 +47,7 @@ def negative_sampling(h, W_out, target, negatives):
 
 # --8<-- [start:full_softmax]
 def full_softmax(h, W_out, target):
-    """Eq. (4): per-example losses ``(B,)``, ``-log softmax(W_out h)[target]``."""
+    """Eq. (W2V-4): per-example losses ``(B,)``, ``-log softmax(W_out h)[target]``."""
     z = h @ W_out.T                                               # (B, V)    logits
     return nx.softmax_cross_entropy(z, target)                    # (B,)
 # --8<-- [end:full_softmax]
@@ -57,26 +57,26 @@ def full_softmax(h, W_out, target):
 
 # --8<-- [start:objectives]
 def skipgram_neg(params, batch):
-    """Skip-gram with negative sampling: centre word predicts its context word, eqs. (1), (3)."""
-    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (1)
+    """Skip-gram with negative sampling: centre word predicts its context word, eqs. (W2V-1), (W2V-3)."""
+    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (W2V-1)
     return negative_sampling(h, params["W_out"], batch["context"], batch["negatives"])
 
 
 def skipgram_softmax(params, batch):
-    """Skip-gram with the full softmax, eqs. (1), (4)."""
-    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (1)
+    """Skip-gram with the full softmax, eqs. (W2V-1), (W2V-4)."""
+    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (W2V-1)
     return full_softmax(h, params["W_out"], batch["context"])
 
 
 def cbow_neg(params, batch):
-    """CBOW with negative sampling: the mean context vector predicts the centre word, eqs. (2), (3)."""
-    h = cbow_hidden(params["W_in"], batch["context"], batch["context_mask"])   # (B, d)  eq. (2)
+    """CBOW with negative sampling: the mean context vector predicts the centre word, eqs. (W2V-2), (W2V-3)."""
+    h = cbow_hidden(params["W_in"], batch["context"], batch["context_mask"])   # (B, d)  eq. (W2V-2)
     return negative_sampling(h, params["W_out"], batch["center"], batch["negatives"])
 
 
 def cbow_softmax(params, batch):
-    """CBOW with the full softmax, eqs. (2), (4)."""
-    h = cbow_hidden(params["W_in"], batch["context"], batch["context_mask"])   # (B, d)  eq. (2)
+    """CBOW with the full softmax, eqs. (W2V-2), (W2V-4)."""
+    h = cbow_hidden(params["W_in"], batch["context"], batch["context_mask"])   # (B, d)  eq. (W2V-2)
     return full_softmax(h, params["W_out"], batch["center"])
 # --8<-- [end:objectives]
 
@@ -91,7 +91,7 @@ OBJECTIVES = {
 
 # --8<-- [start:loss_and_grad]
 def _mean_loss(params, batch, config):
-    """Eq. (9): the mean of the per-example losses."""
+    """Eq. (W2V-9): the mean of the per-example losses."""
     return OBJECTIVES[(config.model, config.objective)](params, batch).mean()
 
 
@@ -129,7 +129,7 @@ def _touched_rows(batch, config):
 
 @partial(jax.jit, static_argnums=3, donate_argnums=0)
 def _train_step(params, batch, lr, config):
-    """Eq. (10): SGD on the summed loss, through the gathered rows, scatter-added back."""
+    """Eq. (W2V-10): SGD on the summed loss, through the gathered rows, scatter-added back."""
     rows, local = _touched_rows(batch, config)
     small = {k: params[k] if r is None else params[k][r] for k, r in rows.items()}   # (N, d) tables
 
@@ -170,7 +170,7 @@ def _device_batch(batch, config):
 
 
 def loss(params, batch, config):
-    """Mean loss over the batch, eq. (9). Returns a JAX scalar."""
+    """Mean loss over the batch, eq. (W2V-9). Returns a JAX scalar."""
     check_params(params, config)
     return _loss(params, _device_batch(batch, config), config)
 
@@ -182,7 +182,7 @@ def loss_and_grad(params, batch, config):
 
 
 def train_step(params, batch, config, lr):
-    """One SGD step on the SUM of the per-example losses, touching only the rows the batch uses, eq. (10).
+    """One SGD step on the SUM of the per-example losses, touching only the rows the batch uses, eq. (W2V-10).
 
     ``params`` is donated: its buffers are reused for the result, so do not use it afterwards.
     Returns ``(new_params, loss)`` with the batch-mean loss before the update.

@@ -7,24 +7,24 @@ centre word).
 
 Forward, per example:
 
-* (1) skip-gram hidden vector  ``h = W_in[c]``
-* (2) CBOW hidden vector       ``h = (1/n) sum_j m_j W_in[x_j]``, ``n = sum_j m_j``
-* (3) negative sampling        ``l = -log sigma(u_o . h) - sum_k log sigma(-u_k . h)``, ``u = W_out`` rows
-* (4) full softmax             ``l = -log softmax(z)[o]``, ``z = W_out h``  (V logits)
+* (W2V-1) skip-gram hidden vector  ``h = W_in[c]``
+* (W2V-2) CBOW hidden vector       ``h = (1/n) sum_j m_j W_in[x_j]``, ``n = sum_j m_j``
+* (W2V-3) negative sampling        ``l = -log sigma(u_o . h) - sum_k log sigma(-u_k . h)``, ``u = W_out`` rows
+* (W2V-4) full softmax             ``l = -log softmax(z)[o]``, ``z = W_out h``  (V logits)
 
 Backward, the same steps in reverse:
 
-* (5) negative sampling  ``dl/ds+ = sigma(s+) - 1``, ``dl/ds_k = sigma(s_k)``;
+* (W2V-5) negative sampling  ``dl/ds+ = sigma(s+) - 1``, ``dl/ds_k = sigma(s_k)``;
   ``dl/dh = (dl/ds+) u_o + sum_k (dl/ds_k) u_k``; ``dl/du_o = (dl/ds+) h``; ``dl/du_k = (dl/ds_k) h``
-* (6) full softmax       ``dl/dz = softmax(z) - onehot(o)``; ``dl/dh = W_out^T dl/dz``; ``dl/dW_out = dl/dz h^T``
-* (7) skip-gram          ``dl/dW_in[c] = dl/dh``
-* (8) CBOW               ``dl/dW_in[x_j] = (m_j / n) dl/dh``
+* (W2V-6) full softmax       ``dl/dz = softmax(z) - onehot(o)``; ``dl/dh = W_out^T dl/dz``; ``dl/dW_out = dl/dz h^T``
+* (W2V-7) skip-gram          ``dl/dW_in[c] = dl/dh``
+* (W2V-8) CBOW               ``dl/dW_in[x_j] = (m_j / n) dl/dh``
 
 Over a batch of ``B`` examples:
 
-* (9)  ``loss = (1/B) sum_b l_b``; its gradient adds up the per-row gradients (7)/(8) and (5)/(6)
+* (W2V-9)  ``loss = (1/B) sum_b l_b``; its gradient adds up the per-row gradients (W2V-7)/(W2V-8) and (W2V-5)/(W2V-6)
   into dense ``(V, d)`` tables (core's `sum_rows`: a row that appears twice gets both contributions)
-* (10) ``train_step``: ``W[r] <- W[r] - lr * sum_b dl_b/dW[r]`` on the touched rows only (SGD on the
+* (W2V-10) ``train_step``: ``W[r] <- W[r] - lr * sum_b dl_b/dW[r]`` on the touched rows only (SGD on the
   *sum*, like the per-pair updates of the word2vec C tool)
 
 Every objective returns per-example losses and *row gradients*: for each table
@@ -47,18 +47,18 @@ from textbook.embeddings.word2vec._batch import check_batch, check_counts, check
 RowGrads = dict  # {"W_in": (rows (N,), grads (N, d)), "W_out": (rows (M,), grads (M, d))}
 
 
-# --- building blocks: the hidden vector (1)/(2) and the two output losses (3)/(4) -------------------------
+# --- building blocks: the hidden vector (W2V-1)/(W2V-2) and the two output losses (W2V-3)/(W2V-4) ----
 
 # --8<-- [start:cbow_hidden]
 def cbow_hidden(W_in: np.ndarray, context: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Eq. (2): the mean of the unmasked context vectors, ``(B, d)``."""
+    """Eq. (W2V-2): the mean of the unmasked context vectors, ``(B, d)``."""
     n = mask.sum(axis=1)                                          # (B,)      words in each window
     vecs = W_in[context] * mask[:, :, None]                       # (B, 2w, d) masked rows are zero
     return vecs.sum(axis=1) / n[:, None]                          # (B, d)
 
 
 def cbow_hidden_backward(d_h: np.ndarray, context: np.ndarray, mask: np.ndarray):
-    """Eq. (8): each unmasked context row receives ``dl/dh / n``. Returns ``(rows (N,), grads (N, d))``."""
+    """Eq. (W2V-8): each unmasked context row receives ``dl/dh / n``. Returns ``(rows (N,), grads (N, d))``."""
     n = mask.sum(axis=1)                                          # (B,)
     b, j = np.nonzero(mask)                                       # (N,), (N,) the unmasked slots
     return context[b, j], d_h[b] / n[b, None]                     # (N,), (N, d)
@@ -67,7 +67,7 @@ def cbow_hidden_backward(d_h: np.ndarray, context: np.ndarray, mask: np.ndarray)
 
 # --8<-- [start:negative_sampling]
 def negative_sampling(h: np.ndarray, W_out: np.ndarray, target: np.ndarray, negatives: np.ndarray):
-    """Eq. (3) forward and eq. (5) backward.
+    """Eq. (W2V-3) forward and eq. (W2V-5) backward.
 
     Args:
         h: ``(B, d)`` hidden vectors.  W_out: ``(V, d)``.  target: ``(B,)`` ids.  negatives: ``(B, k)`` ids.
@@ -75,13 +75,13 @@ def negative_sampling(h: np.ndarray, W_out: np.ndarray, target: np.ndarray, nega
     Returns:
         ``(losses (B,), d_h (B, d), (rows (B + B*k,), grads (B + B*k, d)))`` for ``W_out``.
     """
-    # forward, eq. (3)
+    # forward, eq. (W2V-3)
     u_pos = W_out[target]                                         # (B, d)    u_o
     u_neg = W_out[negatives]                                      # (B, k, d) u_k
     s_pos = np.einsum("bd,bd->b", u_pos, h)                       # (B,)      s+ = u_o . h
     s_neg = np.einsum("bkd,bd->bk", u_neg, h)                     # (B, k)    s_k = u_k . h
     losses = -nx.log_sigmoid(s_pos) - nx.log_sigmoid(-s_neg).sum(axis=1)   # (B,)
-    # backward, eq. (5), in reverse order
+    # backward, eq. (W2V-5), in reverse order
     g_pos = nx.sigmoid(s_pos) - 1.0                               # (B,)      dl/ds+
     g_neg = nx.sigmoid(s_neg)                                     # (B, k)    dl/ds_k
     d_u_pos = g_pos[:, None] * h                                  # (B, d)    dl/du_o
@@ -95,17 +95,17 @@ def negative_sampling(h: np.ndarray, W_out: np.ndarray, target: np.ndarray, nega
 
 # --8<-- [start:full_softmax]
 def full_softmax(h: np.ndarray, W_out: np.ndarray, target: np.ndarray):
-    """Eq. (4) forward and eq. (6) backward.
+    """Eq. (W2V-4) forward and eq. (W2V-6) backward.
 
     Returns:
         ``(losses (B,), d_h (B, d), (rows (V,), grads (V, d)))``: every row of ``W_out`` is touched.
     """
     b = np.arange(len(target))                                    # (B,)
-    # forward, eq. (4)
+    # forward, eq. (W2V-4)
     z = h @ W_out.T                                               # (B, V)    logits
     log_p = nx.log_softmax(z, axis=-1)                            # (B, V)    log softmax(z)
     losses = -log_p[b, target]                                    # (B,)      -log softmax(z)[o]
-    # backward, eq. (6)
+    # backward, eq. (W2V-6)
     g = np.exp(log_p)                                             # (B, V)    softmax(z)
     g[b, target] -= 1.0                                           # (B, V)    dl/dz = softmax(z) - onehot(o)
     d_h = g @ W_out                                               # (B, d)    dl/dh
@@ -118,33 +118,33 @@ def full_softmax(h: np.ndarray, W_out: np.ndarray, target: np.ndarray):
 
 # --8<-- [start:objectives]
 def skipgram_neg(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray]):
-    """Skip-gram with negative sampling: centre word predicts its context word, eqs. (1), (3), (5), (7)."""
-    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (1)
+    """Skip-gram, negative sampling (the centre predicts its context word): (W2V-1), (W2V-3), (W2V-5), (W2V-7)."""
+    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (W2V-1)
     losses, d_h, out = negative_sampling(h, params["W_out"], batch["context"], batch["negatives"])
-    return losses, {"W_in": (batch["center"], d_h), "W_out": out}  # eq. (7): dl/dW_in[c] = dl/dh
+    return losses, {"W_in": (batch["center"], d_h), "W_out": out}  # eq. (W2V-7): dl/dW_in[c] = dl/dh
 
 
 def skipgram_softmax(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray]):
-    """Skip-gram with the full softmax, eqs. (1), (4), (6), (7)."""
-    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (1)
+    """Skip-gram with the full softmax, eqs. (W2V-1), (W2V-4), (W2V-6), (W2V-7)."""
+    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (W2V-1)
     losses, d_h, out = full_softmax(h, params["W_out"], batch["context"])
-    return losses, {"W_in": (batch["center"], d_h), "W_out": out}  # eq. (7)
+    return losses, {"W_in": (batch["center"], d_h), "W_out": out}  # eq. (W2V-7)
 
 
 def cbow_neg(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray]):
-    """CBOW with negative sampling: the mean context vector predicts the centre word, eqs. (2), (3), (5), (8)."""
+    """CBOW, negative sampling (the mean context predicts the centre): (W2V-2), (W2V-3), (W2V-5), (W2V-8)."""
     context, mask = batch["context"], batch["context_mask"]       # (B, 2w), (B, 2w)
-    h = cbow_hidden(params["W_in"], context, mask)                # (B, d)    eq. (2)
+    h = cbow_hidden(params["W_in"], context, mask)                # (B, d)    eq. (W2V-2)
     losses, d_h, out = negative_sampling(h, params["W_out"], batch["center"], batch["negatives"])
-    return losses, {"W_in": cbow_hidden_backward(d_h, context, mask), "W_out": out}  # eq. (8)
+    return losses, {"W_in": cbow_hidden_backward(d_h, context, mask), "W_out": out}  # eq. (W2V-8)
 
 
 def cbow_softmax(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray]):
-    """CBOW with the full softmax, eqs. (2), (4), (6), (8)."""
+    """CBOW with the full softmax, eqs. (W2V-2), (W2V-4), (W2V-6), (W2V-8)."""
     context, mask = batch["context"], batch["context_mask"]       # (B, 2w), (B, 2w)
-    h = cbow_hidden(params["W_in"], context, mask)                # (B, d)    eq. (2)
+    h = cbow_hidden(params["W_in"], context, mask)                # (B, d)    eq. (W2V-2)
     losses, d_h, out = full_softmax(h, params["W_out"], batch["center"])
-    return losses, {"W_in": cbow_hidden_backward(d_h, context, mask), "W_out": out}  # eq. (8)
+    return losses, {"W_in": cbow_hidden_backward(d_h, context, mask), "W_out": out}  # eq. (W2V-8)
 # --8<-- [end:objectives]
 
 
@@ -167,14 +167,14 @@ def example_losses_and_row_grads(params, batch, config) -> tuple[np.ndarray, Row
 # --- the interface -------------------------------------------------------------------------------------
 
 def loss(params, batch, config) -> float:
-    """Mean loss over the batch, eq. (9)."""
+    """Mean loss over the batch, eq. (W2V-9)."""
     losses, _ = example_losses_and_row_grads(params, batch, config)
     return float(losses.mean())
 
 
 # --8<-- [start:loss_and_grad]
 def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
-    """Mean loss over the batch and its dense gradients ``{"W_in": (V, d), "W_out": (V, d)}``, eq. (9)."""
+    """Mean loss over the batch and its dense gradients ``{"W_in": (V, d), "W_out": (V, d)}``, eq. (W2V-9)."""
     losses, row_grads = example_losses_and_row_grads(params, batch, config)
     B = losses.shape[0]
     grads = {}
@@ -189,7 +189,7 @@ def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
 
 # --8<-- [start:train_step]
 def train_step(params, batch, config, lr: float) -> tuple[dict[str, np.ndarray], float]:
-    """One SGD step on the SUM of the per-example losses, touching only the rows the batch uses, eq. (10).
+    """One SGD step on the SUM of the per-example losses, touching only the rows the batch uses, eq. (W2V-10).
 
     Updates ``params`` in place (and returns it) for speed; the returned loss is the batch
     mean *before* the update. ``params - lr * B * loss_and_grad(...)[1]`` gives the same numbers.

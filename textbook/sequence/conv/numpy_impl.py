@@ -3,22 +3,23 @@ r"""1-D convolution in NumPy, forward and backward by hand: the backward passes 
 Shapes: ``x (B, T, C)``, kernel ``w (k, C, O)``, bias ``b (O,)``, dilation ``d``, upstream
 gradient ``dy (B, T_out, O)``. ``x_pad`` is ``x`` itself for ``"valid"`` padding and ``x`` with
 ``(k - 1) d`` zeros on the left for ``"causal"`` padding; it has ``T_pad = T_out + (k - 1) d`` steps.
+The equation names are those of the convolution section of the TextCNN page (docs/sequence/textcnn.md).
 
 Forward:
 
-* (1) ``y[b, t, o] = b[o] + sum_j sum_c x_pad[b, t + j d, c] w[j, c, o]``   (dilated cross-correlation)
+* (CONV-1) ``y[b, t, o] = b[o] + sum_j sum_c x_pad[b, t + j d, c] w[j, c, o]`` (dilated cross-correlation)
 
 Backward of ``sum(y * dy)``, each a correlation of two things we already have:
 
-* (2) ``db[o] = sum_{b,t} dy[b, t, o]``
-* (3) ``dw[j, c, o] = sum_{b,t} x_pad[b, t + j d, c] dy[b, t, o]``: the input correlated with the
+* (CONV-2) ``db[o] = sum_{b,t} dy[b, t, o]``
+* (CONV-3) ``dw[j, c, o] = sum_{b,t} x_pad[b, t + j d, c] dy[b, t, o]``: the input correlated with the
   upstream gradient, at the lags ``0, d, ..., (k-1) d`` (the kernel's taps)
-* (4) ``dx_pad[b, s, c] = sum_j sum_o dy[b, s - j d, o] w[j, c, o]``: the upstream gradient, padded
-  with ``(k - 1) d`` zeros on *both* sides, correlated with the kernel flipped in time and with
+* (CONV-4) ``dx_pad[b, s, c] = sum_j sum_o dy[b, s - j d, o] w[j, c, o]``: the upstream gradient,
+  padded with ``(k - 1) d`` zeros on *both* sides, correlated with the kernel flipped in time and with
   its channel axes swapped, ``w_flip[j, o, c] = w[k - 1 - j, c, o]`` (a "full" correlation); then
   ``dx = dx_pad`` minus the causal padding.
 
-Each output step reads ``k`` input steps and each input step feeds ``k`` output steps: (4) sends the
+Each output step reads ``k`` input steps and each input step feeds ``k`` output steps: (CONV-4) sends the
 gradient back along the same connections, which is why it is the same operation with the kernel
 reversed.
 """
@@ -46,7 +47,7 @@ def windows(x: np.ndarray, kernel_size: int, dilation: int) -> np.ndarray:
 
 
 def correlate(x: np.ndarray, w: np.ndarray, dilation: int) -> np.ndarray:
-    """Valid dilated cross-correlation, eq. (1) without bias: ``(B, T, C), (k, C, O) -> (B, T_out, O)``.
+    """Valid dilated cross-correlation, eq. (CONV-1) without bias: ``(B, T, C), (k, C, O) -> (B, T_out, O)``.
 
     Each window, flattened to ``k C`` numbers, times the kernel flattened to ``(k C, O)``: one
     matrix product for the whole batch (the "im2col" way to compute a convolution).
@@ -59,7 +60,7 @@ def correlate(x: np.ndarray, w: np.ndarray, dilation: int) -> np.ndarray:
 
 # --8<-- [start:conv1d]
 def conv1d(x, w, b=None, dilation: int = 1, padding: str = "valid") -> np.ndarray:
-    """Eq. (1): ``(B, T, C_in) -> (B, T_out, C_out)``; see ``textbook.sequence.conv`` for the layouts."""
+    """Eq. (CONV-1): ``(B, T, C_in) -> (B, T_out, C_out)``; see ``textbook.sequence.conv`` for the layouts."""
     check_conv(x, w, b, dilation, padding)
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     y = correlate(pad(x, w.shape[0], dilation, padding), w, dilation)           # (B, T_out, O)
@@ -69,17 +70,17 @@ def conv1d(x, w, b=None, dilation: int = 1, padding: str = "valid") -> np.ndarra
 
 # --8<-- [start:conv1d_backward]
 def conv1d_backward(dy, x, w, dilation: int = 1, padding: str = "valid") -> dict[str, np.ndarray]:
-    """Eqs. (2)-(4): the gradients ``{"x", "w", "b"}`` of ``sum(conv1d(x, w, b) * dy)``."""
+    """Eqs. (CONV-2)-(CONV-4): the gradients ``{"x", "w", "b"}`` of ``sum(conv1d(x, w, b) * dy)``."""
     check_upstream(dy, x, w, dilation, padding)
     dy = np.asarray(dy, dtype=np.float64)                                      # (B, T_out, O)
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     k, s = w.shape[0], span(w.shape[0], dilation)
     x_pad = pad(x, k, dilation, padding)                                       # (B, T_pad, C)
-    db = dy.sum(axis=(0, 1))                                                   # (O,)       eq. (2)
-    # eq. (3): the same windows as the forward pass, now weighted by dy instead of w
+    db = dy.sum(axis=(0, 1))                                                   # (O,)       eq. (CONV-2)
+    # eq. (CONV-3): the same windows as the forward pass, now weighted by dy instead of w
     cols = windows(x_pad, k, dilation).reshape(-1, k * x.shape[2])            # (B T_out, k C)
     dw = (cols.T @ dy.reshape(-1, dy.shape[2])).reshape(w.shape)               # (k, C, O)
-    # eq. (4): a full correlation of dy with the flipped kernel (channels swapped: O in, C out)
+    # eq. (CONV-4): a full correlation of dy with the flipped kernel (channels swapped: O in, C out)
     dy_full = np.pad(dy, ((0, 0), (s, s), (0, 0)))                             # (B, T_out + 2s, O)
     w_flip = w[::-1].transpose(0, 2, 1)                                        # (k, O, C)
     dx_pad = correlate(dy_full, w_flip, dilation)                              # (B, T_pad, C)

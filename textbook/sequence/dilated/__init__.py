@@ -11,8 +11,9 @@
 Layer ``l`` convolves with kernel size ``k`` and dilation ``d_l``, padded on the left only, so
 output ``t`` depends on inputs ``t - (k - 1) d_l .. t`` of that layer and never on a later one.
 Stacked, the last layer's output ``t`` sees the inputs ``t - RF + 1 .. t`` with
-``RF = 1 + (k - 1) * sum_l d_l`` (`receptive_field`): doubling dilations ``1, 2, 4, ...`` make it
-grow exponentially with depth, where an undilated stack grows by ``k - 1`` per layer.
+``RF = 1 + (k - 1) * sum_l d_l`` (`receptive_field`, eq. (RF-1) of the dilated page): doubling
+dilations ``1, 2, 4, ...`` make it grow exponentially with depth (RF-2), where an undilated stack
+grows by ``k - 1`` per layer (RF-3).
 
 The two implementations (``backend("numpy")``, ``backend("jax")``) share ``forward``,
 ``predict``, ``input_gradient``, ``loss``, ``loss_and_grad`` and ``train_step``.
@@ -49,7 +50,7 @@ def _check_kernel_and_dilations(kernel_size: object, dilations: object, where: s
 
 # --8<-- [start:receptive_field]
 def receptive_field(kernel_size: int, dilations) -> int:
-    """How many input steps one output step of the stack sees: ``1 + (k - 1) * sum(dilations)``.
+    """How many input steps one output step of the stack sees: ``1 + (k - 1) * sum(dilations)``, eq. (RF-1).
 
     Layer ``l`` reaches ``(k - 1) d_l`` steps further back than its input does; the reaches add up.
 

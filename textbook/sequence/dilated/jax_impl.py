@@ -1,6 +1,6 @@
 r"""The dilated causal stack in JAX: the forward pass of ``numpy_impl``, gradients by autodiff, jitted.
 
-The equation numbers refer to ``numpy_impl``. The layers differ in their dilation (a static
+The equation names are those of ``numpy_impl`` (the dilated page's). The layers differ in their dilation (a static
 property of the convolution), so the loop over layers is unrolled when the function is traced.
 """
 
@@ -20,22 +20,22 @@ from textbook.sequence.dilated._batch import (check_batch, check_input, check_lr
 
 # --8<-- [start:layer]
 def layer(params, h, l: int, config):
-    """Eqs. (1)-(3) for layer ``l``: ``(B, T, c_l) -> (B, T, channels)``."""
+    """Eqs. (DIL-1)-(DIL-3) for layer ``l``: ``(B, T, c_l) -> (B, T, channels)``."""
     d = config.dilations[l]
-    a = correlate(h, params[f"layer{l}.W"], d, "causal") + params[f"layer{l}.b"]           # eq. (1)
+    a = correlate(h, params[f"layer{l}.W"], d, "causal") + params[f"layer{l}.b"]           # eq. (DIL-1)
     if config.gated:
         g = correlate(h, params[f"layer{l}.W_gate"], d, "causal") + params[f"layer{l}.b_gate"]
-        z = jnp.tanh(a) * jax.nn.sigmoid(g)                                                 # eq. (2)
+        z = jnp.tanh(a) * jax.nn.sigmoid(g)                                                 # eq. (DIL-2)
     else:
         z = jnp.tanh(a)
     skip = config.residual and h.shape[2] == config.channels
-    return h + z if skip else z                                                             # eq. (3)
+    return h + z if skip else z                                                             # eq. (DIL-3)
 # --8<-- [end:layer]
 
 
 # --8<-- [start:stack]
 def _stack(params, x, config):
-    """Eqs. (1)-(3) for every layer, bottom to top."""
+    """Eqs. (DIL-1)-(DIL-3) for every layer, bottom to top."""
     h = x
     for l in range(len(config.dilations)):
         h = layer(params, h, l, config)
@@ -44,11 +44,11 @@ def _stack(params, x, config):
 
 def _predict(params, x, config):
     h = _stack(params, x, config)
-    return h @ params["readout.W"] + params["readout.b"] if config.out_channels else h     # eq. (4)
+    return h @ params["readout.W"] + params["readout.b"] if config.out_channels else h     # eq. (DIL-4)
 
 
 def _mean_loss(params, batch, config):
-    return jnp.mean((_predict(params, batch["x"], config) - batch["target"]) ** 2)           # eq. (5)
+    return jnp.mean((_predict(params, batch["x"], config) - batch["target"]) ** 2)           # eq. (DIL-4)
 # --8<-- [end:stack]
 
 
@@ -78,14 +78,14 @@ def _dtype(params):
 
 
 def forward(params, x, config):
-    """Eqs. (1)-(3): ``(B, T, in_channels) -> (B, T, channels)``, every output step causal."""
+    """Eqs. (DIL-1)-(DIL-3): ``(B, T, in_channels) -> (B, T, channels)``, every output step causal."""
     check_params(params, config)
     check_input(x, config)
     return _forward(params, jnp.asarray(x, _dtype(params)), config)
 
 
 def predict(params, x, config):
-    """Eq. (4): `forward` followed by the readout (if any): ``(B, T, output_size)``."""
+    """Eq. (DIL-4): `forward` followed by the readout (if any): ``(B, T, output_size)``."""
     check_params(params, config)
     check_input(x, config)
     return _predict_jit(params, jnp.asarray(x, _dtype(params)), config)
@@ -106,7 +106,7 @@ def _device_batch(batch, config, dtype):
 
 
 def loss(params, batch, config):
-    """Eq. (5): the mean squared error (a JAX scalar)."""
+    """Eq. (DIL-4): the mean squared error (a JAX scalar)."""
     check_params(params, config)
     return _loss(params, _device_batch(batch, config, _dtype(params)), config)
 

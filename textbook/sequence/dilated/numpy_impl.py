@@ -1,23 +1,25 @@
 r"""The dilated causal stack in NumPy, with the backward pass written out.
 
 Layer ``l`` (dilation ``d_l``, input ``h_l``, ``h_0 = x``), every convolution causal
-(``textbook.sequence.conv``):
+(``textbook.sequence.conv``). The equation names are those of the dilated-convolution page
+(docs/sequence/dilated.md):
 
-* (1) ``a_l = conv1d(h_l, W_l, b_l, d_l, causal)``
-* (2) plain:  ``z_l = tanh(a_l)``;  gated: ``g_l = conv1d(h_l, G_l, c_l, d_l, causal)``,
+* (DIL-1) ``a_l = conv1d(h_l, W_l, b_l, d_l, causal)``
+* (DIL-2) plain:  ``z_l = tanh(a_l)``;  gated: ``g_l = conv1d(h_l, G_l, c_l, d_l, causal)``,
   ``z_l = tanh(a_l) * sigmoid(g_l)``
-* (3) ``h_{l+1} = h_l + z_l`` with a residual connection (when the widths match), else ``z_l``
-* (4) ``forward = h_L``; ``predict = h_L R + r`` with a readout, else ``h_L``
-* (5) ``loss = mean((predict - target)^2)`` over every entry
+* (DIL-3) ``h_{l+1} = h_l + z_l`` with a residual connection (when the widths match), else ``z_l``
+* (DIL-4) ``forward = h_L``; ``predict = h_L R + r`` with a readout, else ``h_L``
+* (DIL-4) ``loss = mean((predict - target)^2)`` over every entry
 
 Backward, layer by layer from the top, with ``dh_{l+1}`` the gradient reaching the layer's output:
 
-* (6) ``dpredict = 2 (predict - target) / N``; ``dR = h_L^T dpredict``, ``dr = sum dpredict``,
+* the derivative of (DIL-4), which has no equation of its own on the page:
+  ``dpredict = 2 (predict - target) / N``; ``dR = h_L^T dpredict``, ``dr = sum dpredict``,
   ``dh_L = dpredict R^T``
-* (7) ``dz_l = dh_{l+1}``; plain: ``da_l = dz_l (1 - tanh(a_l)^2)``; gated:
+* (DIL-5) ``dz_l = dh_{l+1}``; plain: ``da_l = dz_l (1 - tanh(a_l)^2)``; gated:
   ``da_l = dz_l sigmoid(g_l) (1 - tanh(a_l)^2)``, ``dg_l = dz_l tanh(a_l) sigmoid(g_l) (1 - sigmoid(g_l))``
-* (8) the convolution's backward pass gives ``dW_l, db_l`` (and ``dG_l, dc_l``) and the gradient
-  of ``h_l`` through the convolution(s); the residual connection adds ``dh_{l+1}`` to it
+* (DIL-6) the convolution's backward pass, (CONV-2)-(CONV-4), gives ``dW_l, db_l`` (and ``dG_l, dc_l``)
+  and the gradient of ``h_l`` through the convolution(s); the residual connection adds ``dh_{l+1}`` to it
 """
 
 from __future__ import annotations
@@ -37,29 +39,31 @@ def _float64(params):
 
 # --8<-- [start:layer]
 def layer(params, h, l: int, config):
-    """Eqs. (1)-(3) for layer ``l``: ``(B, T, c_l) -> (B, T, channels)``, and the cache for `layer_backward`."""
+    """Eqs. (DIL-1)-(DIL-3) for layer ``l``: ``(B, T, c_l) -> (B, T, channels)``, and the cache for
+    `layer_backward`.
+    """
     d = config.dilations[l]
-    a = conv1d(h, params[f"layer{l}.W"], params[f"layer{l}.b"], d, "causal")          # (B, T, C)  eq. (1)
+    a = conv1d(h, params[f"layer{l}.W"], params[f"layer{l}.b"], d, "causal")          # (B, T, C)  eq. (DIL-1)
     g = conv1d(h, params[f"layer{l}.W_gate"], params[f"layer{l}.b_gate"], d, "causal") if config.gated else None
-    z = np.tanh(a) if g is None else np.tanh(a) * nx.sigmoid(g)                       # eq. (2)
+    z = np.tanh(a) if g is None else np.tanh(a) * nx.sigmoid(g)                       # eq. (DIL-2)
     skip = config.residual and h.shape[2] == config.channels
-    return (h + z if skip else z), (h, a, g, skip)                                    # eq. (3)
+    return (h + z if skip else z), (h, a, g, skip)                                    # eq. (DIL-3)
 
 
 def layer_backward(params, d_out, cache, l: int, config):
-    """Eqs. (7)-(8): the gradient of layer ``l``'s input, and of its params."""
+    """Eqs. (DIL-5), (DIL-6): the gradient of layer ``l``'s input, and of its params."""
     h, a, g, skip = cache
     d = config.dilations[l]
     grads = {}
     if g is None:
-        da = d_out * (1.0 - np.tanh(a) ** 2)                                         # eq. (7)
+        da = d_out * (1.0 - np.tanh(a) ** 2)                                         # eq. (DIL-5)
     else:
         ta, sg = np.tanh(a), nx.sigmoid(g)
         da = d_out * sg * (1.0 - ta ** 2)
         dg = d_out * ta * sg * (1.0 - sg)
-        gg = conv1d_backward(dg, h, params[f"layer{l}.W_gate"], d, "causal")          # eq. (8)
+        gg = conv1d_backward(dg, h, params[f"layer{l}.W_gate"], d, "causal")          # eq. (DIL-6)
         grads[f"layer{l}.W_gate"], grads[f"layer{l}.b_gate"] = gg["w"], gg["b"]
-    ga = conv1d_backward(da, h, params[f"layer{l}.W"], d, "causal")                   # eq. (8)
+    ga = conv1d_backward(da, h, params[f"layer{l}.W"], d, "causal")                   # eq. (DIL-6)
     grads[f"layer{l}.W"], grads[f"layer{l}.b"] = ga["w"], ga["b"]
     dh = ga["x"] + (gg["x"] if g is not None else 0.0) + (d_out if skip else 0.0)     # residual: + d_out
     return dh, grads
@@ -68,7 +72,7 @@ def layer_backward(params, d_out, cache, l: int, config):
 
 # --8<-- [start:stack]
 def _stack(params, x, config):
-    """Eqs. (1)-(4): the top layer's output ``(B, T, channels)`` and every layer's cache."""
+    """Eqs. (DIL-1)-(DIL-4): the top layer's output ``(B, T, channels)`` and every layer's cache."""
     h, caches = x, []
     for l in range(len(config.dilations)):
         h, cache = layer(params, h, l, config)
@@ -77,7 +81,9 @@ def _stack(params, x, config):
 
 
 def _stack_backward(params, dh, caches, config):
-    """Eqs. (7)-(8) from the top layer down: the gradient of the input ``x`` and of every layer's params."""
+    """Eqs. (DIL-5), (DIL-6) from the top layer down: the gradient of the input ``x`` and of every layer's
+    params.
+    """
     grads = {}
     for l in reversed(range(len(config.dilations))):
         dh, g = layer_backward(params, dh, caches[l], l, config)
@@ -86,12 +92,12 @@ def _stack_backward(params, dh, caches, config):
 
 
 def _readout(params, h, config):
-    return h @ params["readout.W"] + params["readout.b"] if config.out_channels else h   # eq. (4)
+    return h @ params["readout.W"] + params["readout.b"] if config.out_channels else h   # eq. (DIL-4)
 # --8<-- [end:stack]
 
 
 def forward(params, x, config) -> np.ndarray:
-    """Eqs. (1)-(3): ``(B, T, in_channels) -> (B, T, channels)``, every output step causal."""
+    """Eqs. (DIL-1)-(DIL-3): ``(B, T, in_channels) -> (B, T, channels)``, every output step causal."""
     check_params(params, config)
     check_input(x, config)
     h, _ = _stack(_float64(params), np.asarray(x, dtype=np.float64), config)
@@ -99,7 +105,7 @@ def forward(params, x, config) -> np.ndarray:
 
 
 def predict(params, x, config) -> np.ndarray:
-    """Eq. (4): `forward` followed by the readout (if any): ``(B, T, output_size)``."""
+    """Eq. (DIL-4): `forward` followed by the readout (if any): ``(B, T, output_size)``."""
     check_params(params, config)
     check_input(x, config)
     params = _float64(params)
@@ -123,7 +129,7 @@ def input_gradient(params, x, dy, config) -> np.ndarray:
 
 
 def loss(params, batch, config) -> float:
-    """Eq. (5): the mean squared error of `predict` against ``batch["target"]``."""
+    """Eq. (DIL-4): the mean squared error of `predict` against ``batch["target"]``."""
     check_params(params, config)
     batch = check_batch(batch, config)
     return float(np.mean((predict(params, batch["x"], config) - batch["target"]) ** 2))
@@ -131,14 +137,14 @@ def loss(params, batch, config) -> float:
 
 # --8<-- [start:loss_and_grad]
 def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
-    """Eqs. (1)-(8): the mean squared error and its gradient for every key of ``params``."""
+    """Eqs. (DIL-1)-(DIL-6): the mean squared error and its gradient for every key of ``params``."""
     check_params(params, config)
     batch = check_batch(batch, config)
     params = _float64(params)
     x, target = batch["x"].astype(np.float64), batch["target"].astype(np.float64)
     h, caches = _stack(params, x, config)                            # (B, T, C)
     err = _readout(params, h, config) - target                        # (B, T, out)
-    d_pred = 2.0 * err / err.size                                     # eq. (6)
+    d_pred = 2.0 * err / err.size                                     # derivative of (DIL-4)
     grads = {}
     if config.out_channels:
         grads["readout.W"] = h.reshape(-1, h.shape[2]).T @ d_pred.reshape(-1, d_pred.shape[2])

@@ -238,9 +238,9 @@ def embed(params, vocab, sentences: Sequence[Sequence[str]], config: Config, mix
           backend: str = "numpy") -> list[np.ndarray]:
     """Contextual vectors of every word of every sentence: a list of ``(n_i, 2d)`` arrays.
 
-    With ``layer=j`` the vectors are layer ``j`` alone (0: the static embedding, the same vector for
-    a word wherever it occurs); otherwise the scalar mix ``mix`` (default `init_mix`: the plain mean
-    of the layers). The ``<s>``/``</s>`` positions are dropped.
+    With ``layer=j`` the vectors are layer ``j`` alone, ``R_j`` of eq. (ELMO-5) (0: the static embedding,
+    the same vector for a word wherever it occurs); otherwise the scalar mix ``mix``, eq. (ELMO-6)
+    (default `init_mix`: the plain mean of the layers). The ``<s>``/``</s>`` positions are dropped.
     """
     check_backend(backend)
     impl = load_impl(__name__, backend)

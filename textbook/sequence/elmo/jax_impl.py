@@ -1,6 +1,6 @@
 r"""ELMo in JAX: the same biLM and scalar mix as ``numpy_impl``, gradients by autodiff, jitted.
 
-The equation numbers refer to ``numpy_impl``. Each layer of each direction is
+The equation names are those of ``numpy_impl`` (the ELMo page's, elmo.md). Each layer of each direction is
 ``textbook.sequence.rnn.jax_impl.layer_forward`` (one ``lax.scan``; the backward
 LM scans with ``reverse=True``, which respects each sentence's length).
 """
@@ -23,7 +23,7 @@ from textbook.sequence.rnn import jax_impl as rnn
 
 # --8<-- [start:stacks]
 def lm_stack(params, x, mask, config, direction):
-    """Eq. (2) or (3): the layers of one direction's LSTM stack, ``[(B, T, d)] * L``."""
+    """Eq. (ELMO-1): the layers of one direction's LSTM stack, ``[(B, T, d)] * L``."""
     B, d = x.shape[0], config.dim
     zero = {k: jnp.zeros((B, d), dtype=x.dtype) for k in (("h", "c") if config.cell == "lstm" else ("h",))}
     outs, inp = [], x
@@ -39,11 +39,11 @@ def lm_stack(params, x, mask, config, direction):
 
 # --8<-- [start:loss_and_grad]
 def _bilm_loss(params, batch, config):
-    """Eqs. (1)-(5)."""
+    """Eqs. (ELMO-1)-(ELMO-3)."""
     tokens, lengths = batch["tokens"], batch["lengths"]
     T = tokens.shape[1]
     mask = rnn.length_mask(lengths, T)                            # (B, T)
-    x = params["embedding.weight"][tokens]                        # (B, T, d)  eq. (1)
+    x = params["embedding.weight"][tokens]                        # (B, T, d)  eq. (ELMO-1)
     t = jnp.arange(T)[None, :]
     nxt = jnp.concatenate([tokens[:, 1:], jnp.zeros_like(tokens[:, :1])], axis=1)    # w_{t+1}
     prv = jnp.concatenate([jnp.zeros_like(tokens[:, :1]), tokens[:, :-1]], axis=1)   # w_{t-1}
@@ -51,10 +51,10 @@ def _bilm_loss(params, batch, config):
     m_prev = (t >= 1) & (t < lengths[:, None])
     total = 0.0
     for direction, targets, m in (("forward", nxt, m_next), ("backward", prv, m_prev)):
-        top = lm_stack(params, x, mask, config, direction)[-1]   # eqs. (2), (3)
-        logits = top @ params["output.weight"].T + params["output.bias"]   # eq. (4): one shared softmax
+        top = lm_stack(params, x, mask, config, direction)[-1]   # eq. (ELMO-1)
+        logits = top @ params["output.weight"].T + params["output.bias"]   # eq. (ELMO-2): one shared softmax
         total = total + jnp.sum(nx.softmax_cross_entropy(logits, targets) * m)
-    return total / (2.0 * jnp.sum(m_next))                        # eq. (5)
+    return total / (2.0 * jnp.sum(m_next))                        # eq. (ELMO-3)
 
 
 _loss = jax.jit(_bilm_loss, static_argnums=2)
@@ -74,7 +74,7 @@ def _train_step(params, opt_state, batch, config, lr):
 # --8<-- [start:layers]
 @partial(jax.jit, static_argnums=2)
 def _layers(params, batch, config):
-    """Eq. (6): ``(L+1, B, T, 2d)``, zero past each length."""
+    """Eq. (ELMO-5): ``(L+1, B, T, 2d)``, zero past each length."""
     mask = rnn.length_mask(batch["lengths"], batch["tokens"].shape[1])
     x = params["embedding.weight"][batch["tokens"]] * mask[..., None]   # (B, T, d)
     fwd = lm_stack(params, x, mask, config, "forward")
@@ -87,7 +87,7 @@ def _layers(params, batch, config):
 
 # --8<-- [start:scalar_mix]
 def _scalar_mix(mix, layers):
-    """Eq. (7): ``gamma * sum_j softmax(s)_j layers[j]``."""
+    """Eq. (ELMO-6): ``gamma * sum_j softmax(s)_j layers[j]``."""
     return mix["gamma"] * jnp.tensordot(nx.softmax(mix["s"]), layers, axes=1)
 
 
@@ -114,12 +114,12 @@ def _device_mix(mix, dtype):
 
 
 def loss(params, batch, config):
-    """The biLM loss (5). Returns a JAX scalar."""
+    """The biLM loss (ELMO-3). Returns a JAX scalar."""
     return _loss(params, _device_batch(params, batch, config), config)
 
 
 def loss_and_grad(params, batch, config):
-    """The loss (5) and its gradients keyed like ``params``."""
+    """The loss (ELMO-3) and its gradients keyed like ``params``."""
     return _loss_and_grad(params, _device_batch(params, batch, config), config)
 
 
@@ -129,12 +129,12 @@ def train_step(params, opt_state, batch, config, lr):
 
 
 def layers(params, inputs, config):
-    """Eq. (6): the ``L + 1`` layers ELMo mixes, ``(L+1, B, T, 2d)``."""
+    """Eq. (ELMO-5): the ``L + 1`` layers ELMo mixes, ``(L+1, B, T, 2d)``."""
     return _layers(params, _device_batch(params, inputs, config, need_predictions=False), config)
 
 
 def scalar_mix(mix, layers):
-    """Eq. (7): ``gamma * sum_j softmax(s)_j layers[j]``."""
+    """Eq. (ELMO-6): ``gamma * sum_j softmax(s)_j layers[j]``."""
     mix = check_mix(mix)
     layers = check_layers(layers, mix)
     dtype = jnp.result_type(layers)
@@ -142,7 +142,7 @@ def scalar_mix(mix, layers):
 
 
 def scalar_mix_backward(mix, layers, d_out):
-    """Eq. (11) by ``jax.vjp``: ``({"s", "gamma"}, d_layers)``."""
+    """Eqs. (ELMO-7), (ELMO-8) by ``jax.vjp``: ``({"s", "gamma"}, d_layers)``."""
     mix = check_mix(mix)
     layers = check_layers(layers, mix)
     dtype = jnp.result_type(layers)

@@ -4,27 +4,31 @@ Notation: a sentence ``w_0 .. w_{n-1}`` (``w_0 = <s>``, ``w_{n-1} = </s>``) padd
 ``E (V, d)`` the shared embedding, ``W (V, d)``, ``b (V,)`` the shared softmax; two stacks of
 ``L`` LSTM layers with hidden size ``d``, one reading left to right, one right to left.
 
+The equation names are those of the ELMo page (docs/sequence/elmo.md); BPTT through the LSTM
+stacks has no equation there and cites the LSTM page (docs/sequence/lstm-gru.md).
+
 Forward:
 
-* (1) tokens      ``x_t = E[w_t]``
-* (2) forward LM  ``f_{j,t} = LSTM^fwd_j(f_{j-1,t}, f_{j,t-1})``, ``f_{0,t} = x_t``, ``t = 0..n-1``
-* (3) backward LM ``g_{j,t} = LSTM^bwd_j(g_{j-1,t}, g_{j,t+1})``, ``g_{0,t} = x_t``, ``t = n-1..0``
-  (with residual connections, layers ``j >= 2`` add their input)
-* (4) one softmax for both: ``p(w_{t+1} | w_{<=t}) = softmax(W f_{L,t} + b)``,
+* (ELMO-1) tokens      ``x_t = E[w_t]``
+* (ELMO-1) forward LM  ``f_{j,t} = LSTM^fwd_j(f_{j-1,t}, f_{j,t-1})``, ``f_{0,t} = x_t``, ``t = 0..n-1``
+* (ELMO-1) backward LM ``g_{j,t} = LSTM^bwd_j(g_{j-1,t}, g_{j,t+1})``, ``g_{0,t} = x_t``, ``t = n-1..0``
+  (with residual connections, layers ``j >= 2`` add their input, as in (BI-4))
+* (ELMO-2) one softmax for both: ``p(w_{t+1} | w_{<=t}) = softmax(W f_{L,t} + b)``,
   ``p(w_{t-1} | w_{>=t}) = softmax(W g_{L,t} + b)``
-* (5) ``loss = -(1 / 2N) sum_t [ [t < n-1] log p(w_{t+1} | ...) + [t >= 1] log p(w_{t-1} | ...) ]``,
+* (ELMO-3) ``loss = -(1 / 2N) sum_t [ [t < n-1] log p(w_{t+1} | ...) + [t >= 1] log p(w_{t-1} | ...) ]``,
   ``N = sum (n - 1)``: the mean of the two directions' cross-entropies
-* (6) the layers ELMo mixes: ``R_{0,t} = [x_t ; x_t]``, ``R_{j,t} = [f_{j,t} ; g_{j,t}]`` (2d features)
-* (7) scalar mix  ``ELMo_t = gamma sum_j a_j R_{j,t}``, ``a = softmax(s)``
+* (ELMO-5) the layers ELMo mixes: ``R_{0,t} = [x_t ; x_t]``, ``R_{j,t} = [f_{j,t} ; g_{j,t}]`` (2d features)
+* (ELMO-6) scalar mix  ``ELMo_t = gamma sum_j a_j R_{j,t}``, ``a = softmax(s)``
 
 Backward:
 
-* (8)  ``dz = (mask / 2N) (softmax(z) - onehot(target))`` in each direction; ``dW = sum dz^T h``,
-  ``db = sum dz``, ``dh = dz W`` (the shared softmax collects both directions)
-* (9)  BPTT down each stack (``textbook.sequence.rnn.numpy_impl.layer_backward``), with the
+* (ELMO-4) ``dz = (mask / 2N) (softmax(z) - onehot(target))`` in each direction; ``dW = sum dz^T h``,
+  ``db = sum dz``, ``dh = dz W`` (the shared softmax collects both directions; ``dz`` is (RNN-4)
+  of the language-model page with ``1 / 2N``)
+* (LSTM-4)-(LSTM-7) BPTT down each stack (``textbook.sequence.rnn.numpy_impl.layer_backward``), with the
   residual skip path, to ``dx^fwd`` and ``dx^bwd``
-* (10) ``dE[i] = sum_{t: w_t = i} (dx^fwd_t + dx^bwd_t)``
-* (11) scalar mix, with ``G`` the upstream gradient: ``dgamma = sum_t G . sum_j a_j R_j``;
+* (ELMO-4) ``dE[i] = sum_{t: w_t = i} (dx^fwd_t + dx^bwd_t)``
+* (ELMO-7), (ELMO-8) scalar mix, with ``G`` the upstream gradient: ``dgamma = sum_t G . sum_j a_j R_j``;
   ``c_j = gamma sum_t G . R_j``; ``ds_j = a_j (c_j - sum_k a_k c_k)`` (the softmax Jacobian);
   ``dR_j = gamma a_j G``
 """
@@ -51,7 +55,7 @@ def _float64(params):
 
 # --8<-- [start:stacks]
 def lm_stack(params, x, mask, config, direction):
-    """Eq. (2) or (3): the layers of one direction's LSTM stack, ``[(B, T, d)] * L``, and their caches."""
+    """Eq. (ELMO-1): the layers of one direction's LSTM stack, ``[(B, T, d)] * L``, and their caches."""
     B, d = x.shape[0], config.dim
     zero = {k: np.zeros((B, d)) for k in (("h", "c") if config.cell == "lstm" else ("h",))}
     outs, caches, inp = [], [], x
@@ -66,7 +70,7 @@ def lm_stack(params, x, mask, config, direction):
 
 
 def lm_stack_backward(params, d_outs, caches, config, direction):
-    """Eq. (9): BPTT down one stack from ``d_outs`` (one ``(B, T, d)`` gradient per layer, or None).
+    """Eqs. (LSTM-4)-(LSTM-7): BPTT down one stack from ``d_outs`` (one ``(B, T, d)`` gradient per layer, or None).
 
     Returns ``(grads of that stack's params, dx (B, T, d))``.
     """
@@ -97,13 +101,13 @@ def _shifted(tokens, lengths):
 
 # --8<-- [start:loss_and_grad]
 def _softmax_ce(h, targets, mask, W, b, n):
-    """Eqs. (4), (8) for one direction: ``(summed CE / n, dz (B, T, V))``."""
+    """Eqs. (ELMO-2), (ELMO-4) for one direction: ``(summed CE / n, dz (B, T, V))``."""
     log_p = nx.log_softmax(h @ W.T + b, axis=-1)                  # (B, T, V)
     ce = -np.take_along_axis(log_p, targets[..., None], axis=-1)[..., 0]   # (B, T)
     dz = np.exp(log_p)
     bi, ti = np.indices(targets.shape)
     dz[bi, ti, targets] -= 1.0
-    dz *= mask[..., None] / n                                     # eq. (8)
+    dz *= mask[..., None] / n                                     # dz, as in (RNN-4)
     return float((ce * mask).sum() / n), dz
 
 
@@ -113,25 +117,25 @@ def _loss_and_grad(params, batch, config):
     params = _float64(params)
     tokens, lengths = batch["tokens"], batch["lengths"]
     mask = rnn.length_mask(lengths, tokens.shape[1])              # (B, T)
-    x = params["embedding.weight"][tokens]                        # (B, T, d)  eq. (1)
+    x = params["embedding.weight"][tokens]                        # (B, T, d)  eq. (ELMO-1)
     nxt, m_next, prv, m_prev = _shifted(tokens, lengths)
     n = 2.0 * m_next.sum()                                        # 2N predictions
     W, b = params["output.weight"], params["output.bias"]
     grads = {"output.weight": np.zeros_like(W), "output.bias": np.zeros_like(b)}
     d_x, value = np.zeros_like(x), 0.0
     for direction, targets, m in (("forward", nxt, m_next), ("backward", prv, m_prev)):
-        outs, caches = lm_stack(params, x, mask, config, direction)          # eqs. (2), (3)
+        outs, caches = lm_stack(params, x, mask, config, direction)          # eq. (ELMO-1)
         top = outs[-1]                                                       # (B, T, d)
-        part, dz = _softmax_ce(top, targets, m, W, b, n)                     # eqs. (4), (5), (8)
+        part, dz = _softmax_ce(top, targets, m, W, b, n)                     # eqs. (ELMO-2)-(ELMO-4)
         value += part
         grads["output.weight"] += np.einsum("btv,btd->vd", dz, top)          # the shared softmax
         grads["output.bias"] += dz.sum(axis=(0, 1))
         d_top = dz @ W                                                       # (B, T, d)
         stack_grads, dx = lm_stack_backward(params, [None] * (config.num_layers - 1) + [d_top], caches,
-                                            config, direction)              # eq. (9)
+                                            config, direction)              # (LSTM-4)-(LSTM-7)
         grads.update(stack_grads)
         d_x += dx
-    rows, g = sum_rows(tokens.ravel(), d_x.reshape(-1, config.dim))         # eq. (10)
+    rows, g = sum_rows(tokens.ravel(), d_x.reshape(-1, config.dim))         # eq. (ELMO-4)
     grads["embedding.weight"] = np.zeros_like(params["embedding.weight"])
     grads["embedding.weight"][rows] = g
     return value, {k: grads[k] for k in params}
@@ -141,12 +145,12 @@ def _loss_and_grad(params, batch, config):
 # --- the biLM interface -----------------------------------------------------------------------------------
 
 def loss(params, batch, config) -> float:
-    """The biLM loss (5): mean cross-entropy of the forward and backward predictions."""
+    """The biLM loss (ELMO-3): mean cross-entropy of the forward and backward predictions."""
     return _loss_and_grad(params, batch, config)[0]
 
 
 def loss_and_grad(params, batch, config):
-    """The loss (5) and its gradients keyed like ``params``, eqs. (8)-(10)."""
+    """The loss (ELMO-3) and its gradients keyed like ``params``, eqs. (ELMO-4), (LSTM-4)-(LSTM-7)."""
     return _loss_and_grad(params, batch, config)
 
 
@@ -162,7 +166,7 @@ def train_step(params, opt_state, batch, config, lr):
 
 # --8<-- [start:layers]
 def layers(params, inputs, config):
-    """Eq. (6): the ``L + 1`` layers ELMo mixes, ``(L+1, B, T, 2d)``, zero past each length."""
+    """Eq. (ELMO-5): the ``L + 1`` layers ELMo mixes, ``(L+1, B, T, 2d)``, zero past each length."""
     check_params(params, config)
     batch = check_batch(inputs, config, need_predictions=False)
     params = _float64(params)
@@ -178,7 +182,7 @@ def layers(params, inputs, config):
 
 # --8<-- [start:scalar_mix]
 def scalar_mix(mix, layers):
-    """Eq. (7): ``gamma * sum_j softmax(s)_j layers[j]`` for ``layers (L+1, ...)``."""
+    """Eq. (ELMO-6): ``gamma * sum_j softmax(s)_j layers[j]`` for ``layers (L+1, ...)``."""
     mix = check_mix(mix)
     layers = check_layers(layers, mix)
     a = nx.softmax(np.asarray(mix["s"], dtype=np.float64))       # (L+1,)
@@ -186,7 +190,7 @@ def scalar_mix(mix, layers):
 
 
 def scalar_mix_backward(mix, layers, d_out):
-    """Eq. (11): gradients of ``s``, ``gamma`` and the layers, given ``d_out = dL/d ELMo``.
+    """Eqs. (ELMO-7), (ELMO-8): gradients of ``s``, ``gamma`` and the layers, given ``d_out = dL/d ELMo``.
 
     Returns ``({"s": (L+1,), "gamma": ()}, d_layers (L+1, ...))``.
     """

@@ -379,7 +379,7 @@ def evaluate(params, ids, config: Config, backend: str = "numpy", batch_size: in
 
 
 def perplexity(cross_entropy: float) -> float:
-    """``exp(cross-entropy)``: the model is as unsure as a uniform choice among that many tokens."""
+    """``exp(cross-entropy)``, eq. (RNN-3): the model is as unsure as a uniform choice among that many tokens."""
     return float(math.exp(cross_entropy))
 
 
@@ -399,7 +399,8 @@ def generate(params, config: Config, prompt_ids, length: int, temperature: float
 
     The uniform draws come from ``numpy.random.default_rng(seed)`` and are passed to the backend's
     ``sample``, so the same seed gives the same text, and the two backends agree (up to float ties).
-    ``temperature`` divides the logits (0: greedy); ``top_k > 0`` keeps only the ``k`` most likely tokens.
+    ``temperature`` divides the logits (0: greedy); ``top_k > 0`` keeps only the ``k`` most likely tokens
+    (eq. (RNN-11)).
     """
     check_backend(backend)
     if not is_int(length) or length < 0:

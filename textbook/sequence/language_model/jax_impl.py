@@ -1,8 +1,8 @@
 r"""A recurrent language model in JAX: the same functions as ``numpy_impl``, gradients by autodiff, jitted.
 
-The equation numbers refer to ``numpy_impl``. The recurrent stack is
+The equation names are those of ``numpy_impl`` (the language-model page's, rnn-lm.md). The recurrent stack is
 ``textbook.sequence.rnn.jax_impl.run_stack`` (one ``lax.scan`` per layer);
-``jax.value_and_grad`` derives (5)-(8). A whole training step (loss,
+``jax.value_and_grad`` derives (RNN-4)-(RNN-8). A whole training step (loss,
 gradient, clipping, Adam) is one jitted function, and so is sampling: the
 prompt is read by the stack, then a ``lax.scan`` over the noise draws feeds
 each sampled token back in.
@@ -25,25 +25,25 @@ from textbook.sequence.rnn import jax_impl as rnn
 
 # --8<-- [start:forward]
 def embed(params, tokens, config):
-    """Eq. (1): rows of the embedding, or one-hot vectors when ``embedding_dim = 0``."""
+    """The input ``x_t`` of eq. (RNN-1): rows of the embedding, or one-hot vectors when ``embedding_dim = 0``."""
     if config.embedding_dim:
         return params["embedding.weight"][tokens]
     return jax.nn.one_hot(tokens, config.vocab_size, dtype=params["output.weight"].dtype)
 
 
 def _logits(params, batch, config):
-    """Eqs. (1)-(3): ``(logits (B, T, V), final_states, mask (B, T))``."""
+    """Eqs. (RNN-1), (RNN-2): ``(logits (B, T, V), final_states, mask (B, T))``."""
     tokens = batch["tokens"]
-    x = embed(params, tokens, config)                             # (B, T, E)  eq. (1)
+    x = embed(params, tokens, config)                             # (B, T, E)  input of (RNN-1)
     mask = rnn.length_mask(batch["lengths"], tokens.shape[1])     # (B, T)
-    h, final = rnn.run_stack(params, x, mask, batch, config.rnn, prefix="rnn.")   # eq. (2)
-    return h @ params["output.weight"].T + params["output.bias"], final, mask     # eq. (3)
+    h, final = rnn.run_stack(params, x, mask, batch, config.rnn, prefix="rnn.")   # eq. (RNN-1)
+    return h @ params["output.weight"].T + params["output.bias"], final, mask     # eq. (RNN-2)
 # --8<-- [end:forward]
 
 
 # --8<-- [start:loss_and_grad]
 def _mean_ce(params, batch, config):
-    """Eq. (4), with the final states as auxiliary output."""
+    """Eq. (RNN-2), with the final states as auxiliary output."""
     logits, final, mask = _logits(params, batch, config)
     ce = nx.softmax_cross_entropy(logits, batch["targets"])       # (B, T)
     return jnp.sum(ce * mask) / jnp.sum(mask), final
@@ -57,7 +57,7 @@ _loss_and_grad = jax.jit(jax.value_and_grad(_mean_ce, has_aux=True), static_argn
 
 # --8<-- [start:train_step]
 def clip_by_global_norm(grads, max_norm):
-    """Eq. (9): scale all gradients by ``min(1, max_norm / (norm + 1e-6))``. Returns ``(grads, norm)``."""
+    """Eq. (RNN-10): scale all gradients by ``min(1, max_norm / (norm + 1e-6))``. Returns ``(grads, norm)``."""
     norm = jnp.sqrt(sum(jnp.sum(jnp.square(g)) for g in grads.values()))
     scale = jnp.minimum(1.0, max_norm / (norm + 1e-6))
     return {k: (g * scale).astype(g.dtype) for k, g in grads.items()}, norm
@@ -65,17 +65,17 @@ def clip_by_global_norm(grads, max_norm):
 
 @partial(jax.jit, static_argnums=3)
 def _train_step(params, opt_state, batch, config, lr):
-    (value, final), grads = jax.value_and_grad(_mean_ce, has_aux=True)(params, batch, config)   # (4)-(8)
+    (value, final), grads = jax.value_and_grad(_mean_ce, has_aux=True)(params, batch, config)   # (RNN-2)-(RNN-8)
     if config.clip > 0:
-        grads, _ = clip_by_global_norm(grads, config.clip)        # eq. (9)
-    params, opt_state = optim.adam(params, grads, opt_state, lr)  # eq. (10)
+        grads, _ = clip_by_global_norm(grads, config.clip)        # eq. (RNN-10)
+    params, opt_state = optim.adam(params, grads, opt_state, lr)  # Adam, no page equation
     return params, opt_state, value, final
 # --8<-- [end:train_step]
 
 
 # --8<-- [start:sample]
 def _next_token(logits, u, temperature, top_k):
-    """Eq. (11) inside jit: ``temperature`` is traced (0 gives argmax), ``top_k`` static."""
+    """Eq. (RNN-11) inside jit: ``temperature`` is traced (0 gives argmax), ``top_k`` static."""
     safe = jnp.where(temperature > 0, temperature, 1.0)
     z = logits / safe                                             # (B, V)
     if top_k:
@@ -141,17 +141,17 @@ def forward(params, inputs, config):
 
 
 def loss(params, batch, config):
-    """The mean cross-entropy (4). Returns a JAX scalar."""
+    """The mean cross-entropy (RNN-2). Returns a JAX scalar."""
     return loss_and_state(params, batch, config)[0]
 
 
 def loss_and_state(params, batch, config):
-    """The loss (4) and the final states (to carry into the next chunk)."""
+    """The loss (RNN-2) and the final states (to carry into the next chunk)."""
     return _loss_and_state(params, _device_batch(params, batch, config), config)
 
 
 def loss_and_grad(params, batch, config):
-    """The loss (4) and its gradients keyed like ``params``."""
+    """The loss (RNN-2) and its gradients keyed like ``params``."""
     (value, _), grads = _loss_and_grad(params, _device_batch(params, batch, config), config)
     return value, grads
 
@@ -165,7 +165,7 @@ def train_step(params, opt_state, batch, config, lr):
 
 
 def next_token(logits, u, temperature, top_k):
-    """Eq. (11): one token per row from ``logits (B, V)`` and uniform draws ``u (B,)``."""
+    """Eq. (RNN-11): one token per row from ``logits (B, V)`` and uniform draws ``u (B,)``."""
     if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 0:
         raise ValueError(f"top_k must be an int >= 0, got {top_k!r}")
     return _next_token_jit(jnp.asarray(logits), jnp.asarray(u), float(temperature), int(top_k))

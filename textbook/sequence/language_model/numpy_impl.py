@@ -4,30 +4,34 @@ Notation: a batch of ``B`` rows of ``T`` tokens ``w_{b,t}`` with targets
 ``y_{b,t}`` (the next tokens) and a mask ``m_{b,t} = [t < length_b]``;
 ``E (V, E)`` the embedding, ``W (V, H)`` and ``b (V,)`` the output layer.
 
+The equation names are those of the language-model page (docs/sequence/rnn-lm.md). The embedding
+and Adam have no equation there: the first is the input ``x_t`` of (RNN-1), defined in the page's
+notation table, the second is named in its text after (RNN-10).
+
 Forward:
 
-* (1) embedding   ``x_t = E[w_t]`` (or the one-hot vector of ``w_t`` when ``embedding_dim = 0``)
-* (2) recurrence  ``h_1..h_T = RNN(x_1..x_T; s_0)`` (``textbook.sequence.rnn``, PyTorch's cells)
-* (3) logits      ``z_t = W h_t + b``  (B, T, V)
-* (4) loss        ``L = (1/N) sum_{b,t} m_{b,t} (-log softmax(z_{b,t})[y_{b,t}])``, ``N = sum m``:
-  the mean cross-entropy in nats per real token; perplexity is ``exp(L)``
+* (RNN-1), its input  embedding   ``x_t = E[w_t]`` (or the one-hot vector of ``w_t`` when ``embedding_dim = 0``)
+* (RNN-1) recurrence  ``h_1..h_T = RNN(x_1..x_T; s_0)`` (``textbook.sequence.rnn``, PyTorch's cells)
+* (RNN-2) logits      ``z_t = W h_t + b``  (B, T, V)
+* (RNN-2) loss        ``L = (1/N) sum_{b,t} m_{b,t} (-log softmax(z_{b,t})[y_{b,t}])``, ``N = sum m``:
+  the mean cross-entropy in nats per real token; perplexity is ``exp(L)``, (RNN-3)
 
 Backward:
 
-* (5) ``dL/dz_t = (m_t / N) (softmax(z_t) - onehot(y_t))``
-* (6) ``dL/dW = sum_t dz_t^T h_t``, ``dL/db = sum_t dz_t``, ``dL/dh_t = dz_t W``
-* (7) BPTT through the stack (``textbook.sequence.rnn.numpy_impl.stack_backward``), from ``dL/dh_t``
+* (RNN-4) ``dL/dz_t = (m_t / N) (softmax(z_t) - onehot(y_t))``
+* (RNN-4) ``dL/dW = sum_t dz_t^T h_t``, ``dL/db = sum_t dz_t``; ``dL/dh_t = dz_t W``, the first term of (RNN-5)
+* (RNN-5)-(RNN-7) BPTT through the stack (``textbook.sequence.rnn.numpy_impl.stack_backward``), from ``dL/dh_t``
   and a zero gradient on the final state: truncated BPTT stops at the chunk's first step
-* (8) ``dL/dE[i] = sum_{t: w_t = i} dL/dx_t`` (repeated tokens add up)
+* (RNN-8) ``dL/dE[i] = sum_{t: w_t = i} dL/dx_t`` (repeated tokens add up)
 
 Training step:
 
-* (9)  global-norm clipping  ``g <- g * min(1, c / (||g|| + 1e-6))``, ``||g||^2 = sum over all params of sum g^2``
-* (10) Adam (``textbook.core.optim``)
+* (RNN-10) global-norm clipping  ``g <- g * min(1, c / (||g|| + 1e-6))``, ``||g||^2 = sum over all params of sum g^2``
+* Adam (``textbook.core.optim``), no page equation
 
 Sampling:
 
-* (11) ``p = softmax(z / tau)`` over the ``k`` largest logits (``top_k = k``; ties at the k-th
+* (RNN-11) ``p = softmax(z / tau)`` over the ``k`` largest logits (``top_k = k``; ties at the k-th
   value are kept), and the next token is the first ``i`` with ``cumsum(p)_i > u * sum(p)`` for a
   uniform draw ``u`` (inverse-CDF sampling; the draw comes with the call). ``tau = 0`` is greedy.
 """
@@ -53,26 +57,28 @@ def _states(batch):
 
 # --8<-- [start:forward]
 def embed(params, tokens, config):
-    """Eq. (1): ``(B, T) ids -> (B, T, E)`` rows of the embedding, or one-hot ``(B, T, V)``."""
+    """The input ``x_t`` of eq. (RNN-1): ``(B, T) ids -> (B, T, E)`` rows of the embedding, or one-hot
+    ``(B, T, V)``.
+    """
     if config.embedding_dim:
         return params["embedding.weight"][tokens]
     return np.eye(config.vocab_size)[tokens]
 
 
 def forward_with_cache(params, batch, config):
-    """Eqs. (1)-(3) on a checked batch: ``(logits (B, T, V), final_states, cache)``."""
+    """Eqs. (RNN-1), (RNN-2) on a checked batch: ``(logits (B, T, V), final_states, cache)``."""
     tokens, lengths = batch["tokens"], batch["lengths"]
-    x = embed(params, tokens, config)                             # (B, T, E)  eq. (1)
+    x = embed(params, tokens, config)                             # (B, T, E)  input of (RNN-1)
     mask = rnn.length_mask(lengths, tokens.shape[1])              # (B, T)
-    h, final, caches = rnn.stack_forward(params, x, mask, _states(batch), config.rnn, prefix="rnn.")  # eq. (2)
-    logits = h @ params["output.weight"].T + params["output.bias"]   # (B, T, V)  eq. (3)
+    h, final, caches = rnn.stack_forward(params, x, mask, _states(batch), config.rnn, prefix="rnn.")  # (RNN-1)
+    logits = h @ params["output.weight"].T + params["output.bias"]   # (B, T, V)  eq. (RNN-2)
     return logits, final, (h, mask, caches)
 # --8<-- [end:forward]
 
 
 # --8<-- [start:loss_and_grad]
 def _loss_grad_state(params, batch, config):
-    """Eqs. (4)-(8): the mean cross-entropy, the gradients of every param, and the final states."""
+    """Eqs. (RNN-2), (RNN-4)-(RNN-8): the mean cross-entropy, the gradients of every param, and the final states."""
     check_params(params, config)
     batch = check_batch(batch, config)
     params = _float64(params)
@@ -81,19 +87,19 @@ def _loss_grad_state(params, batch, config):
     n = mask.sum()                                                # N real tokens
     log_p = nx.log_softmax(logits, axis=-1)                       # (B, T, V)
     ce = -np.take_along_axis(log_p, targets[..., None], axis=-1)[..., 0]   # (B, T)
-    value = float((ce * mask).sum() / n)                          # eq. (4)
+    value = float((ce * mask).sum() / n)                          # eq. (RNN-2)
 
     dz = np.exp(log_p)                                            # (B, T, V) softmax
     b, t = np.indices(targets.shape)
     dz[b, t, targets] -= 1.0                                      # softmax - onehot(y)
-    dz *= mask[..., None] / n                                     # eq. (5)
-    grads = {"output.weight": np.einsum("btv,bth->vh", dz, h),   # eq. (6)
+    dz *= mask[..., None] / n                                     # eq. (RNN-4)
+    grads = {"output.weight": np.einsum("btv,bth->vh", dz, h),   # eq. (RNN-4)
              "output.bias": dz.sum(axis=(0, 1))}
     dh = dz @ params["output.weight"]                             # (B, T, H)
     zero = {k: np.zeros_like(v) for k, v in final.items()}        # truncated BPTT: no gradient from later chunks
-    rnn_grads, dx, _ = rnn.stack_backward(params, dh, zero, caches, config.rnn, prefix="rnn.")   # eq. (7)
+    rnn_grads, dx, _ = rnn.stack_backward(params, dh, zero, caches, config.rnn, prefix="rnn.")   # (RNN-5)-(RNN-7)
     grads.update(rnn_grads)
-    if config.embedding_dim:                                      # eq. (8): repeated tokens add up
+    if config.embedding_dim:                                      # eq. (RNN-8): repeated tokens add up
         rows, g = sum_rows(batch["tokens"].ravel(), dx.reshape(-1, config.embedding_dim))
         d_emb = np.zeros_like(params["embedding.weight"])
         d_emb[rows] = g
@@ -113,12 +119,12 @@ def forward(params, inputs, config):
 
 
 def loss(params, batch, config) -> float:
-    """The mean cross-entropy (4) in nats per real token."""
+    """The mean cross-entropy (RNN-2) in nats per real token."""
     return loss_and_state(params, batch, config)[0]
 
 
 def loss_and_state(params, batch, config):
-    """The loss (4) and the final states (to carry into the next chunk)."""
+    """The loss (RNN-2) and the final states (to carry into the next chunk)."""
     check_params(params, config)
     batch = check_batch(batch, config)
     logits, final, (_, mask, _) = forward_with_cache(_float64(params), batch, config)
@@ -127,21 +133,22 @@ def loss_and_state(params, batch, config):
 
 
 def loss_and_grad(params, batch, config):
-    """The loss (4) and its gradients keyed like ``params``, eqs. (5)-(8)."""
+    """The loss (RNN-2) and its gradients keyed like ``params``, eqs. (RNN-4)-(RNN-8)."""
     value, grads, _ = _loss_grad_state(params, batch, config)
     return value, grads
 
 
 # --8<-- [start:train_step]
 def clip_by_global_norm(grads, max_norm):
-    """Eq. (9): scale all gradients by ``min(1, max_norm / (norm + 1e-6))``. Returns ``(grads, norm)``."""
+    """Eq. (RNN-10): scale all gradients by ``min(1, max_norm / (norm + 1e-6))``. Returns ``(grads, norm)``."""
     norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
     scale = min(1.0, max_norm / (norm + 1e-6))
     return {k: g * scale for k, g in grads.items()}, norm
 
 
 def train_step(params, opt_state, batch, config, lr):
-    """One step of truncated BPTT: loss and gradients (4)-(8), clipping (9) if ``config.clip > 0``, Adam (10).
+    """One step of truncated BPTT: loss and gradients (RNN-2), (RNN-4)-(RNN-8), clipping (RNN-10) if
+    ``config.clip > 0``, Adam.
 
     Returns ``(params, opt_state, loss, final_states)``; the loss is the one before the update.
     """
@@ -156,7 +163,7 @@ def train_step(params, opt_state, batch, config, lr):
 
 # --8<-- [start:sample]
 def next_token(logits, u, temperature, top_k):
-    """Eq. (11): one token per row from ``logits (B, V)`` and uniform draws ``u (B,)``: ``(B,)`` ids."""
+    """Eq. (RNN-11): one token per row from ``logits (B, V)`` and uniform draws ``u (B,)``: ``(B,)`` ids."""
     logits = np.asarray(logits, dtype=np.float64)
     if temperature == 0:
         return np.argmax(logits, axis=-1)                         # greedy

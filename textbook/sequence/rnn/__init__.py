@@ -13,7 +13,8 @@
     True
 
 The equations, gate order and parameter names are PyTorch's (``torch.nn.RNN``,
-``LSTM``, ``GRU`` with ``batch_first=True``): ``params`` has exactly the keys
+``LSTM``, ``GRU`` with ``batch_first=True``; on the pages, (RNN-1), (LSTM-1)-(LSTM-3) and
+(GRU-1), (GRU-2), names as in ``numpy_impl``): ``params`` has exactly the keys
 of the module's ``state_dict()``, so weights move between the two with
 ``{k: v.numpy() for k, v in module.state_dict().items()}`` and
 ``module.load_state_dict({k: torch.from_numpy(v) ...})``.
@@ -25,7 +26,7 @@ zero. ``L = num_layers``, ``D = 2`` if bidirectional else 1.
 
 **Outputs.** ``forward(params, inputs, config) -> (outputs, final_states)``:
 ``outputs`` is ``(B, T, D*H)``, the last layer's hidden states (forward
-direction first, then the reverse one), zero at ``t >= lengths[b]``;
+direction first, then the reverse one, (BI-2)), zero at ``t >= lengths[b]`` (RNN-9);
 ``final_states`` is a dict ``{"h": (L*D, B, H)}`` (LSTM: also ``"c"``), row
 ``l*D + d`` for layer ``l`` and direction ``d`` (0 forward, 1 reverse), as
 PyTorch's ``h_n``/``c_n``. The forward direction's final state is its state
@@ -34,7 +35,7 @@ from ``t = lengths[b] - 1`` down to 0, so its final state is its state after
 ``t = 0``.
 
 **Residual stacks.** With ``residual=True``, layer ``l >= 1`` adds its input to
-its output (``out_l = layer_l(out_{l-1}) + out_{l-1}``); the shapes match
+its output (``out_l = layer_l(out_{l-1}) + out_{l-1}``, (BI-4)); the shapes match
 since every layer above the first reads ``D*H`` features. PyTorch has no such
 option, so residual stacks are checked against JAX and finite differences only.
 

@@ -5,39 +5,47 @@ cell state ``c (B, H)``; one cell's weights are ``W_ih (G*H, I)``, ``W_hh (G*H, 
 ``b_ih``, ``b_hh (G*H,)`` (PyTorch's shapes and gate order); ``s`` is the state
 (``h``, or ``h`` and ``c``), ``'`` marks the new value computed at step ``t``.
 
+The equation names are those of the pages, each cited where it is defined: (RNN-k) on
+docs/sequence/rnn-lm.md, (LSTM-k) and (GRU-k) on docs/sequence/lstm-gru.md, (BI-k) on
+docs/sequence/bidirectional-stacked.md.
+
 Forward, one step:
 
-* (1) input projection      ``a^x = x_t W_ih^T + b_ih``   (B, G*H), computed for all ``T`` steps at once
-* (2) recurrent projection  ``a^h = h W_hh^T + b_hh``     (B, G*H)
-* (3) RNN   ``h' = tanh(a^x + a^h)``
-* (4) LSTM  ``[i, f, g, o] = [sigma, sigma, tanh, sigma](a^x + a^h)``; ``c' = f c + i g``; ``h' = o tanh(c')``
-* (5) GRU   ``r = sigma(a^x_r + a^h_r)``, ``z = sigma(a^x_z + a^h_z)``, ``n = tanh(a^x_n + r a^h_n)``,
+* (RNN-1) input projection      ``a^x = x_t W_ih^T + b_ih``   (B, G*H), computed for all ``T`` steps at once
+* (RNN-1) recurrent projection  ``a^h = h W_hh^T + b_hh``     (B, G*H); the two add up to ``a_t``
+* (RNN-1) RNN   ``h' = tanh(a^x + a^h)``
+* (LSTM-1)-(LSTM-3) LSTM  ``[i, f, g, o] = [sigma, sigma, tanh, sigma](a^x + a^h)``; ``c' = f c + i g``;
+  ``h' = o tanh(c')``
+* (GRU-1), (GRU-2) GRU   ``r = sigma(a^x_r + a^h_r)``, ``z = sigma(a^x_z + a^h_z)``, ``n = tanh(a^x_n + r a^h_n)``,
   ``h' = (1 - z) n + z h``
 
 Over a padded batch, a direction, a stack:
 
-* (6) mask   ``m_t = [t < length]``: ``s_t = m_t s' + (1 - m_t) s_{t-1}`` (the state freezes past the
+* (RNN-9) mask   ``m_t = [t < length]``: ``s_t = m_t s' + (1 - m_t) s_{t-1}`` (the state freezes past the
   length) and the output is ``y_t = m_t h'`` (zero past the length)
-* (7) directions  the forward direction runs ``t = 0..T-1``; the reverse one ``t = T-1..0`` from its own
+* (BI-1), (BI-2) directions  the forward direction runs ``t = 0..T-1``; the reverse one ``t = T-1..0`` from its own
   initial state, skipping masked steps, so it really starts at ``t = length - 1``;
   the layer's output is ``[y^fwd_t ; y^rev_t]``
-* (8) stack  layer ``l`` reads the output of layer ``l - 1``; with residual connections
+* (BI-3), (BI-4) stack  layer ``l`` reads the output of layer ``l - 1``; with residual connections
   ``out_l = layer_l(out_{l-1}) + out_{l-1}`` for ``l >= 1``
 
 Backward (back-propagation through time), one step, given ``dL/ds'``:
 
-* (9)  RNN   ``da = dh' (1 - h'^2)``, the same for ``a^x`` and ``a^h``
-* (10) LSTM  ``dc~ = dc' + dh' o (1 - tanh^2 c')``; ``do = dh' tanh c'``, ``di = dc~ g``, ``df = dc~ c``,
+* (RNN-6) RNN   ``da = dh' (1 - h'^2)``, the same for ``a^x`` and ``a^h``
+* (LSTM-4)-(LSTM-6) LSTM  ``dc~ = dc' + dh' o (1 - tanh^2 c')``; ``do = dh' tanh c'``, ``di = dc~ g``, ``df = dc~ c``,
   ``dg = dc~ i``, ``dc = dc~ f``; then ``sigma' = sigma (1 - sigma)`` and ``tanh' = 1 - tanh^2`` per gate
-* (11) GRU   ``dn = dh' (1 - z)``, ``dz = dh' (h - n)``, ``dh = dh' z + ...``; ``da_n = dn (1 - n^2)``,
+* (GRU-3), (GRU-4) GRU   ``dn = dh' (1 - z)``, ``dz = dh' (h - n)``, ``dh = dh' z + ...``; ``da_n = dn (1 - n^2)``,
   ``dr = da_n a^h_n``; ``da^x = [da_r, da_z, da_n]`` but ``da^h = [da_r, da_z, r da_n]``
-* (12) projections  ``dW_hh += da^h^T h``, ``db_hh += sum_b da^h``, ``dh += da^h W_hh``; after the time
-  loop ``dW_ih = sum_t da^x_t^T x_t``, ``db_ih = sum_{b,t} da^x_t``, ``dx_t = da^x_t W_ih``
-* (13) mask  ``ds' = m_t (ds_t + [dy_t; 0])``, ``ds_{t-1} = (1 - m_t) ds_t + (ds_{t-1} from the cell)``
-* (14) stack  ``d out_{l-1} = sum_directions dx + (d out_l if residual)``
+* (RNN-7), (RNN-8) projections  ``dW_hh += da^h^T h``, ``db_hh += sum_b da^h``, ``dh += da^h W_hh`` (the
+  recurrent term of (RNN-5), as in (LSTM-7)); after the time loop ``dW_ih = sum_t da^x_t^T x_t``,
+  ``db_ih = sum_{b,t} da^x_t``, ``dx_t = da^x_t W_ih``
+* (RNN-9), backward  mask  ``ds' = m_t (ds_t + [dy_t; 0])``, ``ds_{t-1} = (1 - m_t) ds_t + (ds_{t-1} from the cell)``
+* (BI-5), (BI-6) stack  each direction gets its slice of ``d out_l``;
+  ``d out_{l-1} = sum_directions dx + (d out_l if residual)``
 
-The test loss is linear in the outputs: ``L = sum(y w) + sum(h_n w_h) (+ sum(c_n w_c))`` (15), so its
-gradient is the backward pass started from ``dy = w``, ``dh_n = w_h``, ``dc_n = w_c``.
+The test loss is linear in the outputs: ``L = sum(y w) + sum(h_n w_h) (+ sum(c_n w_c))`` (local 1; it is a
+test device and has no page equation), so its gradient is the backward pass started from ``dy = w``,
+``dh_n = w_h``, ``dc_n = w_c``.
 """
 
 from __future__ import annotations
@@ -52,18 +60,18 @@ from textbook.sequence.rnn._checks import check_batch, check_inputs, check_param
 State = dict  # {"h": (B, H)} or, for the LSTM, {"h": (B, H), "c": (B, H)}
 
 
-# --- one step of each cell: forward (2)-(5) and backward (9)-(12) on a^x, given its input projection ----
+# --- one step of each cell: forward and backward on a^x, given its input projection ----------------------
 
 # --8<-- [start:rnn_cell]
 def rnn_cell(w, ax, state):
-    """Eqs. (2), (3): ``h' = tanh(a^x + h W_hh^T + b_hh)``. Returns ``(new_state, cache)``."""
+    """Eq. (RNN-1): ``h' = tanh(a^x + h W_hh^T + b_hh)``. Returns ``(new_state, cache)``."""
     h = state["h"]                                                # (B, H)
     h_new = np.tanh(ax + h @ w["W_hh"].T + w["b_hh"])             # (B, H)
     return {"h": h_new}, (h, h_new)
 
 
 def rnn_cell_backward(w, d_new, cache):
-    """Eqs. (9), (12). Returns ``(d_ax (B, H), d_state, {"W_hh", "b_hh"})``."""
+    """Eqs. (RNN-6), (RNN-7), (RNN-5). Returns ``(d_ax (B, H), d_state, {"W_hh", "b_hh"})``."""
     h, h_new = cache
     da = d_new["h"] * (1.0 - h_new ** 2)                          # (B, H)   tanh' = 1 - tanh^2
     return da, {"h": da @ w["W_hh"]}, {"W_hh": da.T @ h, "b_hh": da.sum(axis=0)}
@@ -72,7 +80,7 @@ def rnn_cell_backward(w, d_new, cache):
 
 # --8<-- [start:lstm_cell]
 def lstm_cell(w, ax, state):
-    """Eqs. (2), (4), gates in PyTorch's order i, f, g, o. Returns ``(new_state, cache)``."""
+    """Eqs. (LSTM-1)-(LSTM-3), gates in PyTorch's order i, f, g, o. Returns ``(new_state, cache)``."""
     h, c = state["h"], state["c"]                                 # (B, H), (B, H)
     a = ax + h @ w["W_hh"].T + w["b_hh"]                          # (B, 4H)
     a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)                   # (B, H) each
@@ -84,7 +92,7 @@ def lstm_cell(w, ax, state):
 
 
 def lstm_cell_backward(w, d_new, cache):
-    """Eqs. (10), (12). Returns ``(d_ax (B, 4H), d_state, {"W_hh", "b_hh"})``."""
+    """Eqs. (LSTM-4)-(LSTM-7). Returns ``(d_ax (B, 4H), d_state, {"W_hh", "b_hh"})``."""
     h, c, i, f, g, o, tanh_c = cache
     dh_new, dc_new = d_new["h"], d_new["c"]                       # (B, H), (B, H)
     do = dh_new * tanh_c                                          # h' = o tanh(c')
@@ -99,7 +107,7 @@ def lstm_cell_backward(w, d_new, cache):
 
 # --8<-- [start:gru_cell]
 def gru_cell(w, ax, state):
-    """Eqs. (2), (5), gates in PyTorch's order r, z, n. Returns ``(new_state, cache)``."""
+    """Eqs. (GRU-1), (GRU-2), gates in PyTorch's order r, z, n. Returns ``(new_state, cache)``."""
     h = state["h"]                                                # (B, H)
     ah = h @ w["W_hh"].T + w["b_hh"]                              # (B, 3H)
     ax_r, ax_z, ax_n = np.split(ax, 3, axis=1)                    # (B, H) each
@@ -112,7 +120,7 @@ def gru_cell(w, ax, state):
 
 
 def gru_cell_backward(w, d_new, cache):
-    """Eqs. (11), (12). Returns ``(d_ax (B, 3H), d_state, {"W_hh", "b_hh"})``."""
+    """Eqs. (GRU-3), (GRU-4), (RNN-7). Returns ``(d_ax (B, 3H), d_state, {"W_hh", "b_hh"})``."""
     h, r, z, n, ah_n = cache
     dh_new = d_new["h"]                                           # (B, H)
     dn = dh_new * (1.0 - z)                                       # h' = (1 - z) n + z h
@@ -132,11 +140,13 @@ CELLS = {"rnn": (rnn_cell, rnn_cell_backward),
          "gru": (gru_cell, gru_cell_backward)}
 
 
-# --- one step with its input projection (1): the piece a decoder calls once per generated token ---------
+# --- one step with its input projection (RNN-1): the piece a decoder calls once per generated token ---------
 
 # --8<-- [start:step]
 def step(cell: str, w: Mapping[str, np.ndarray], x: np.ndarray, state: State) -> tuple[State, tuple]:
-    """One time step of ``cell`` (``"rnn"``, ``"lstm"``, ``"gru"``), eqs. (1)-(5), no mask.
+    """One time step of ``cell`` (``"rnn"``, ``"lstm"``, ``"gru"``), no mask.
+
+    Eqs. (RNN-1), (LSTM-1)-(LSTM-3) or (GRU-1), (GRU-2).
 
     Args:
         w: one cell's weights ``{"W_ih": (G*H, I), "W_hh": (G*H, H), "b_ih": (G*H,), "b_hh": (G*H,)}``
@@ -146,13 +156,15 @@ def step(cell: str, w: Mapping[str, np.ndarray], x: np.ndarray, state: State) ->
     Returns:
         ``(new_state, cache)``; give the cache to `step_backward`.
     """
-    ax = x @ w["W_ih"].T + w["b_ih"]                              # (B, G*H) eq. (1)
+    ax = x @ w["W_ih"].T + w["b_ih"]                              # (B, G*H) eq. (RNN-1)
     new_state, cache = CELLS[cell][0](w, ax, state)
     return new_state, (x, cache)
 
 
 def step_backward(cell: str, w: Mapping[str, np.ndarray], d_new: State, cache: tuple):
-    """The backward pass of `step`, eqs. (9)-(12): ``d_new`` is ``dL/d new_state`` (a missing ``"c"`` is 0).
+    """The backward pass of `step`: ``d_new`` is ``dL/d new_state`` (a missing ``"c"`` is 0).
+
+    Eqs. (RNN-5)-(RNN-8), (LSTM-4)-(LSTM-7), (GRU-3)-(GRU-4).
 
     Returns:
         ``(dx (B, I), d_state, dw)``: the gradients of the input, of the old state and of the four weights.
@@ -172,11 +184,11 @@ def cell_weights(params: Mapping[str, np.ndarray], layer: int, direction: int, p
             "b_ih": params[f"{prefix}bias_ih{suffix}"], "b_hh": params[f"{prefix}bias_hh{suffix}"]}
 
 
-# --- one direction of one layer over a padded batch: (1) once, then the cell at every step with (6) ------
+# --- one direction of one layer over a padded batch: (RNN-1) once, then the cell at every step with (RNN-9)
 
 # --8<-- [start:layer]
 def layer_forward(cell, w, x, mask, state0, reverse=False):
-    """One direction of one layer, eqs. (1), (6), (7).
+    """One direction of one layer, eqs. (RNN-1), (RNN-9), (BI-1).
 
     Args:
         x: ``(B, T, I)``.  mask: ``(B, T)`` bool, ``t < length``.  state0: the initial state, ``(B, H)`` each.
@@ -186,19 +198,21 @@ def layer_forward(cell, w, x, mask, state0, reverse=False):
         ``(y (B, T, H), final_state, cache)``.
     """
     B, T, _ = x.shape
-    ax = x @ w["W_ih"].T + w["b_ih"]                              # (B, T, G*H) eq. (1), all steps at once
+    ax = x @ w["W_ih"].T + w["b_ih"]                              # (B, T, G*H) eq. (RNN-1), all steps at once
     y = np.zeros((B, T, w["W_hh"].shape[1]))                      # (B, T, H)  zero past each length
     state, caches = dict(state0), [None] * T
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
         m = mask[:, t, None]                                      # (B, 1)
-        new, caches[t] = CELLS[cell][0](w, ax[:, t], state)       # eqs. (2)-(5)
-        state = {k: np.where(m, new[k], state[k]) for k in state}  # eq. (6) frozen past the length
-        y[:, t] = np.where(m, new["h"], 0.0)                      # eq. (6) output zero past the length
+        new, caches[t] = CELLS[cell][0](w, ax[:, t], state)       # (RNN-1), (LSTM-1)-(LSTM-3) or (GRU-1)-(GRU-2)
+        state = {k: np.where(m, new[k], state[k]) for k in state}  # eq. (RNN-9) frozen past the length
+        y[:, t] = np.where(m, new["h"], 0.0)                      # eq. (RNN-9) output zero past the length
     return y, state, (x, mask, caches, reverse)
 
 
 def layer_backward(cell, w, dy, d_final, cache):
-    """BPTT through `layer_forward`, eqs. (9)-(13), visiting the steps in the opposite order.
+    """BPTT through `layer_forward`, visiting the steps in the opposite order.
+
+    Eqs. (RNN-5)-(RNN-8) and the backward of (RNN-9).
 
     Args:
         dy: ``(B, T, H)`` gradient of the outputs.  d_final: gradient of the final state.
@@ -213,20 +227,20 @@ def layer_backward(cell, w, dy, d_final, cache):
     dW_hh, db_hh = np.zeros_like(w["W_hh"]), np.zeros_like(w["b_hh"])
     for t in (range(T) if reverse else range(T - 1, -1, -1)):
         m = mask[:, t, None]                                      # (B, 1)
-        d_new = {k: np.where(m, d_state[k], 0.0) for k in d_state}   # eq. (13): ds' = m (ds_t + dy_t)
+        d_new = {k: np.where(m, d_state[k], 0.0) for k in d_state}   # (RNN-9) backward: ds' = m (ds_t + dy_t)
         d_new["h"] = d_new["h"] + np.where(m, dy[:, t], 0.0)
-        d_ax[:, t], d_prev, dw = CELLS[cell][1](w, d_new, caches[t])  # eqs. (9)-(11)
-        d_state = {k: np.where(m, 0.0, d_state[k]) + d_prev[k] for k in d_state}  # eq. (13)
-        dW_hh += dw["W_hh"]                                       # eq. (12), summed over time
+        d_ax[:, t], d_prev, dw = CELLS[cell][1](w, d_new, caches[t])  # (RNN-6), (LSTM-4)-(LSTM-6) or (GRU-3)-(GRU-4)
+        d_state = {k: np.where(m, 0.0, d_state[k]) + d_prev[k] for k in d_state}  # (RNN-9) backward
+        dW_hh += dw["W_hh"]                                       # eq. (RNN-7), summed over time
         db_hh += dw["b_hh"]
-    dx = d_ax @ w["W_ih"]                                         # (B, T, I)  eq. (12) after the loop
+    dx = d_ax @ w["W_ih"]                                         # (B, T, I)  eq. (RNN-8) after the loop
     dw = {"W_ih": np.einsum("btg,bti->gi", d_ax, x), "W_hh": dW_hh,
           "b_ih": d_ax.sum(axis=(0, 1)), "b_hh": db_hh}
     return dx, d_state, dw
 # --8<-- [end:layer]
 
 
-# --- the stack: layers and directions (7), (8), and its backward pass (14) ------------------------------
+# --- the stack: layers and directions (BI-1)-(BI-4), and its backward pass (BI-5), (BI-6) ---------------
 
 def _prepare(params, inputs, config):
     check_params(params, config)
@@ -243,7 +257,7 @@ def length_mask(lengths: np.ndarray, T: int) -> np.ndarray:
 
 # --8<-- [start:stack]
 def stack_forward(params, x, mask, state0, config, prefix=""):
-    """Eqs. (7), (8) on checked float64 arrays: ``state0`` maps ``"h0"`` (and ``"c0"``) to ``(L*D, B, H)``.
+    """Eqs. (BI-2)-(BI-4) on checked float64 arrays: ``state0`` maps ``"h0"`` (and ``"c0"``) to ``(L*D, B, H)``.
 
     Returns ``(outputs (B, T, D*H), final_states, cache)``.
     """
@@ -259,15 +273,15 @@ def stack_forward(params, x, mask, state0, config, prefix=""):
             caches.append(cache)
             for k in keys:
                 finals[k].append(final[k])
-        out = np.concatenate(ys, axis=-1)                         # (B, T, D*H) eq. (7)
+        out = np.concatenate(ys, axis=-1)                         # (B, T, D*H) eq. (BI-2)
         if config.residual and layer > 0:
-            out = out + inp                                       # eq. (8) residual connection
+            out = out + inp                                       # eq. (BI-4) residual connection
         inp = out
     return inp, {k: np.stack(v) for k, v in finals.items()}, caches
 
 
 def stack_backward(params, d_outputs, d_final, caches, config, prefix=""):
-    """Eq. (14): the backward pass of `stack_forward`, top layer first.
+    """Eqs. (BI-5), (BI-6): the backward pass of `stack_forward`, top layer first.
 
     Returns ``(grads keyed like params (with prefix), dx (B, T, I), d_state0 {"h0": ..., "c0": ...})``.
     """
@@ -275,13 +289,13 @@ def stack_backward(params, d_outputs, d_final, caches, config, prefix=""):
     grads, d_state0 = {}, {k + "0": [None] * (L * D) for k in keys}
     d_out = d_outputs                                             # (B, T, D*H)
     for layer in range(L - 1, -1, -1):
-        d_in = d_out if (config.residual and layer > 0) else 0.0  # eq. (8): the skip path
+        d_in = d_out if (config.residual and layer > 0) else 0.0  # eq. (BI-6): the skip path
         for d in range(D):
             w = cell_weights(params, layer, d, prefix)
             d_fin = {k: d_final[k][layer * D + d] for k in keys}
             dx, ds0, dw = layer_backward(config.cell, w, d_out[..., d * H:(d + 1) * H], d_fin,
                                          caches[layer * D + d])
-            d_in = d_in + dx                                      # eq. (14): both directions read inp
+            d_in = d_in + dx                                      # eq. (BI-6): both directions read inp
             for k in keys:
                 d_state0[k + "0"][layer * D + d] = ds0[k]
             suffix = f"_l{layer}" + ("_reverse" if d == 1 else "")
@@ -328,13 +342,16 @@ def backward(d_outputs, d_final_states, cache):
 
 
 def forward(params, inputs, config):
-    """Run the stack: ``(outputs (B, T, D*H), {"h": (L*D, B, H)[, "c": (L*D, B, H)]})``, eqs. (1)-(8)."""
+    """Run the stack: ``(outputs (B, T, D*H), {"h": (L*D, B, H)[, "c": (L*D, B, H)]})``.
+
+    The forward equations (RNN-1), (RNN-9), the cell's (LSTM-k or GRU-k) and (BI-1)-(BI-4).
+    """
     outputs, final, _ = forward_with_cache(params, inputs, config)
     return outputs, final
 
 
 def _linear_loss(outputs, final, batch, config) -> float:
-    """Eq. (15): ``sum(y w) + sum(h_n w_h) (+ sum(c_n w_c))``."""
+    """The test loss (local 1; no page equation): ``sum(y w) + sum(h_n w_h) (+ sum(c_n w_c))``."""
     total = np.sum(outputs * batch["weights"])
     for k in state_keys(config):
         total += np.sum(final[k] * batch[k + "_weights"])
@@ -342,14 +359,14 @@ def _linear_loss(outputs, final, batch, config) -> float:
 
 
 def loss(params, batch, config) -> float:
-    """The linear test loss (15) of the outputs and final states."""
+    """The linear test loss (local 1) of the outputs and final states."""
     batch = check_batch(batch, config)
     outputs, final = forward(params, batch, config)
     return _linear_loss(outputs, final, batch, config)
 
 
 def loss_and_grad_all(params, batch, config):
-    """The loss (15), the gradients of the params and those of the inputs ``x``, ``h0`` (and ``c0``).
+    """The loss (local 1), the gradients of the params and those of the inputs ``x``, ``h0`` (and ``c0``).
 
     Returns:
         ``(loss, grads, input_grads)``.
@@ -362,6 +379,6 @@ def loss_and_grad_all(params, batch, config):
 
 
 def loss_and_grad(params, batch, config):
-    """The loss (15) and its gradients ``grads`` keyed like ``params``."""
+    """The loss (local 1) and its gradients ``grads`` keyed like ``params``."""
     value, grads, _ = loss_and_grad_all(params, batch, config)
     return value, grads

@@ -1,8 +1,8 @@
 r"""TextCNN in JAX: the forward pass of ``numpy_impl``, gradients by ``jax.value_and_grad``, jitted.
 
-The equation numbers refer to ``numpy_impl``. Max-over-time pooling picks the winning position
+The equation names are those of ``numpy_impl`` (the TextCNN page's). Max-over-time pooling picks the winning position
 with ``argmax`` and reads it with ``take_along_axis``, so the gradient reaches that one window,
-as eq. (8) says.
+as eq. (TCNN-8) says.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from textbook.sequence.textcnn._batch import check_batch, check_lr, check_params
 
 # --8<-- [start:pooling]
 def window_starts(mask, width: int):
-    """``(B, T - w + 1)`` bool: the windows of width ``w`` allowed to win, eq. (3)."""
+    """``(B, T - w + 1)`` bool: the windows of width ``w`` allowed to win, eq. (TCNN-3)."""
     T_out = mask.shape[1] - width + 1
     last = jnp.maximum(mask.sum(axis=1) - width, 0)                 # (B,)
     return jnp.arange(T_out)[None, :] <= last[:, None]              # (B, T_out)
 
 
 def max_over_time(h, allowed):
-    """Eq. (3): pooled ``(B, F)`` and the winning positions ``(B, F)``; padding can never win."""
+    """Eq. (TCNN-3): pooled ``(B, F)`` and the winning positions ``(B, F)``; padding can never win."""
     masked = jnp.where(allowed[:, :, None], h, -jnp.inf)            # (B, T, F)
     where = masked.argmax(axis=1)                                   # (B, F)
     pooled = jnp.take_along_axis(h, where[:, None, :], axis=1)[:, 0]  # (B, F), gradient to `where` only
@@ -38,22 +38,22 @@ def max_over_time(h, allowed):
 
 # --8<-- [start:forward]
 def _encode(params, batch, config):
-    """Eqs. (1)-(4): the pooled features before dropout ``(B, F_total)`` and their positions."""
+    """Eqs. (TCNN-1)-(TCNN-4): the pooled features before dropout ``(B, F_total)`` and their positions."""
     mask = batch["mask"]
-    X = params["embed"][batch["tokens"]] * mask[:, :, None]         # (B, T, d)  eq. (1)
+    X = params["embed"][batch["tokens"]] * mask[:, :, None]         # (B, T, d)  eq. (TCNN-1)
     pooled, wheres = [], []
     for w in config.widths:
-        A = correlate(X, params[f"conv{w}.W"], 1, "valid") + params[f"conv{w}.b"]   # eq. (2)
-        p, where = max_over_time(jax.nn.relu(A), window_starts(mask, w))             # eq. (3)
+        A = correlate(X, params[f"conv{w}.W"], 1, "valid") + params[f"conv{w}.b"]   # eq. (TCNN-2)
+        p, where = max_over_time(jax.nn.relu(A), window_starts(mask, w))             # eq. (TCNN-3)
         pooled.append(p)
         wheres.append(where)
-    return jnp.concatenate(pooled, axis=1), jnp.concatenate(wheres, axis=1)          # eq. (4)
+    return jnp.concatenate(pooled, axis=1), jnp.concatenate(wheres, axis=1)          # eq. (TCNN-4)
 
 
 def _logits(params, batch, config):
     p, _ = _encode(params, batch, config)
-    z = p * batch["dropout"] if "dropout" in batch else p           # eq. (4): dropout
-    return z @ params["out.W"] + params["out.b"]                    # (B, K)     eq. (5)
+    z = p * batch["dropout"] if "dropout" in batch else p           # eq. (TCNN-4): dropout
+    return z @ params["out.W"] + params["out.b"]                    # (B, K)     eq. (TCNN-5)
 
 
 def _mean_loss(params, batch, config):
@@ -100,13 +100,13 @@ def features(params, batch, config):
 
 
 def forward(params, batch, config):
-    """Eqs. (1)-(5): the logits ``(B, K)`` (with the batch's dropout mask, if it has one)."""
+    """Eqs. (TCNN-1)-(TCNN-5): the logits ``(B, K)`` (with the batch's dropout mask, if it has one)."""
     check_params(params, config)
     return _forward(params, _device_batch(batch, config, labels=False, dtype=_dtype(params)), config)
 
 
 def loss(params, batch, config):
-    """Eq. (5): the mean cross-entropy over the batch (a JAX scalar)."""
+    """Eq. (TCNN-5): the mean cross-entropy over the batch (a JAX scalar)."""
     check_params(params, config)
     return _loss(params, _device_batch(batch, config, dtype=_dtype(params)), config)
 

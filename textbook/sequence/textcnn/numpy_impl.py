@@ -3,27 +3,29 @@ r"""TextCNN (Kim, 2014) in NumPy, with the backward pass written out.
 Notation: a batch of ``B`` texts padded to ``T`` tokens, ``tokens (B, T)``, ``mask (B, T)``
 (True on the ``n_b`` real tokens of text ``b``), embeddings ``E (V, d)``, for each filter width
 ``w`` a kernel ``W_w (w, d, F)`` and bias ``b_w (F,)``, the classifier ``U (len(widths) F, K)``,
-``c (K,)``.
+``c (K,)``. The equation names are those of the TextCNN page (docs/sequence/textcnn.md).
 
 Forward:
 
-* (1) embed               ``X[b, t] = m[b, t] E[tokens[b, t]]``                      ``(B, T, d)``
-* (2) convolve            ``A_w = conv1d(X, W_w, b_w)`` (valid), then ``H_w = relu(A_w)``  ``(B, T - w + 1, F)``
-* (3) max over time       ``p_w[b, f] = max_{t in S_w(b)} H_w[b, t, f]``: only the windows that start in
-  ``S_w(b) = {0, ..., max(n_b - w, 0)}``, so a window that reaches into the padding never wins
-* (4) concatenate, drop   ``z = [p_w1, p_w2, ...] * r``  (``r`` the dropout mask of the batch)   ``(B, F_total)``
-* (5) classify            ``logits = z U + c``; ``loss = mean_b -log softmax(logits_b)[y_b]``
+* (TCNN-1) embed               ``X[b, t] = m[b, t] E[tokens[b, t]]``                      ``(B, T, d)``
+* (TCNN-2) convolve            ``A_w = conv1d(X, W_w, b_w)`` (valid), then ``H_w = relu(A_w)``
+  ``(B, T - w + 1, F)``
+* (TCNN-3) max over time       ``p_w[b, f] = max_{t in S_w(b)} H_w[b, t, f]``: only the windows that
+  start in ``S_w(b) = {0, ..., max(n_b - w, 0)}``, so a window that reaches into the padding never wins
+* (TCNN-4) concatenate, drop   ``z = [p_w1, p_w2, ...] * r``  (``r`` the dropout mask of the batch)
+  ``(B, F_total)``
+* (TCNN-5) classify            ``logits = z U + c``; ``loss = mean_b -log softmax(logits_b)[y_b]``
 
 Backward, the same steps in reverse:
 
-* (6) ``dlogits = (softmax(logits) - onehot(y)) / B``; ``dU = z^T dlogits``; ``dc = sum_b dlogits``;
+* (TCNN-6) ``dlogits = (softmax(logits) - onehot(y)) / B``; ``dU = z^T dlogits``; ``dc = sum_b dlogits``;
   ``dz = dlogits U^T``
-* (7) ``dp = dz * r``, split back into one ``(B, F)`` block per width
-* (8) max-over-time routes ``dp_w[b, f]`` to the one window that won, ``t* = argmax``; every other
+* (TCNN-7) ``dp = dz * r``, split back into one ``(B, F)`` block per width
+* (TCNN-8) max-over-time routes ``dp_w[b, f]`` to the one window that won, ``t* = argmax``; every other
   window (and every padded one) gets zero
-* (9) ``dA_w = dH_w * [A_w > 0]``; ``dX``, ``dW_w``, ``db_w`` by the convolution's backward pass
-  (``textbook.sequence.conv``)
-* (10) ``dE[i] = sum of dX[b, t] over the real positions where tokens[b, t] = i``
+* (TCNN-9) ``dA_w = dH_w * [A_w > 0]``; ``dX``, ``dW_w``, ``db_w`` by the convolution's backward pass
+  (``textbook.sequence.conv``, eqs. (CONV-2)-(CONV-4))
+* (TCNN-10) ``dE[i] = sum of dX[b, t] over the real positions where tokens[b, t] = i``
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _float64(params):
 
 # --8<-- [start:pooling]
 def window_starts(mask: np.ndarray, width: int) -> np.ndarray:
-    """``(B, T - w + 1)`` bool: the windows of width ``w`` allowed to win, eq. (3).
+    """``(B, T - w + 1)`` bool: the windows of width ``w`` allowed to win, eq. (TCNN-3).
 
     A window starting at ``t`` covers tokens ``t .. t + w - 1``; it is allowed when it lies inside
     the text (``t <= n_b - w``). A text shorter than ``w`` keeps its first window, padded with zero
@@ -55,7 +57,7 @@ def window_starts(mask: np.ndarray, width: int) -> np.ndarray:
 
 
 def max_over_time(h: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Eq. (3): ``(B, T, F)`` and ``(B, T)`` bool -> pooled ``(B, F)`` and the winning positions ``(B, F)``.
+    """Eq. (TCNN-3): ``(B, T, F)`` and ``(B, T)`` bool -> pooled ``(B, F)`` and the winning positions ``(B, F)``.
 
     Disallowed positions become ``-inf`` before the max, so they can never win, whatever
     their value (even when every allowed value is negative).
@@ -67,7 +69,7 @@ def max_over_time(h: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def max_over_time_backward(d_pooled: np.ndarray, where: np.ndarray, length: int) -> np.ndarray:
-    """Eq. (8): the gradient goes to the winning position only: ``(B, F) -> (B, T, F)``."""
+    """Eq. (TCNN-8): the gradient goes to the winning position only: ``(B, F) -> (B, T, F)``."""
     B, F = d_pooled.shape
     dh = np.zeros((B, length, F))
     np.put_along_axis(dh, where[:, None, :], d_pooled[:, None, :], axis=1)
@@ -77,17 +79,17 @@ def max_over_time_backward(d_pooled: np.ndarray, where: np.ndarray, length: int)
 
 # --8<-- [start:forward]
 def _encode(params, batch, config):
-    """Eqs. (1)-(4): the features ``z (B, F_total)`` and what the backward pass needs."""
+    """Eqs. (TCNN-1)-(TCNN-4): the features ``z (B, F_total)`` and what the backward pass needs."""
     tokens, mask = batch["tokens"], batch["mask"]                   # (B, T), (B, T)
-    X = params["embed"][tokens] * mask[:, :, None]                  # (B, T, d)   eq. (1)
+    X = params["embed"][tokens] * mask[:, :, None]                  # (B, T, d)   eq. (TCNN-1)
     pooled, cache = [], []
     for w in config.widths:
-        A = conv1d(X, params[f"conv{w}.W"], params[f"conv{w}.b"])    # (B, T-w+1, F)  eq. (2)
+        A = conv1d(X, params[f"conv{w}.W"], params[f"conv{w}.b"])    # (B, T-w+1, F)  eq. (TCNN-2)
         H = np.maximum(A, 0.0)                                      # relu
-        p, where = max_over_time(H, window_starts(mask, w))         # (B, F), (B, F)  eq. (3)
+        p, where = max_over_time(H, window_starts(mask, w))         # (B, F), (B, F)  eq. (TCNN-3)
         pooled.append(p)
         cache.append((A, where))
-    p = np.concatenate(pooled, axis=1)                              # (B, F_total)    eq. (4)
+    p = np.concatenate(pooled, axis=1)                              # (B, F_total)    eq. (TCNN-4)
     r = batch.get("dropout", np.ones_like(p))                       # (B, F_total)
     return p * r, (X, cache, p, r)
 
@@ -106,17 +108,17 @@ def features(params, batch, config) -> tuple[np.ndarray, np.ndarray]:
 
 
 def forward(params, batch, config) -> np.ndarray:
-    """Eqs. (1)-(5): the logits ``(B, K)`` (with the batch's dropout mask, if it has one)."""
+    """Eqs. (TCNN-1)-(TCNN-5): the logits ``(B, K)`` (with the batch's dropout mask, if it has one)."""
     check_params(params, config)
     batch = check_batch(batch, config, labels=False)
     params = _float64(params)
     z, _ = _encode(params, batch, config)
-    return z @ params["out.W"] + params["out.b"]                    # (B, K)   eq. (5)
+    return z @ params["out.W"] + params["out.b"]                    # (B, K)   eq. (TCNN-5)
 # --8<-- [end:forward]
 
 
 def loss(params, batch, config) -> float:
-    """Eq. (5): the mean cross-entropy over the batch."""
+    """Eq. (TCNN-5): the mean cross-entropy over the batch."""
     check_params(params, config)
     batch = check_batch(batch, config)
     params = _float64(params)
@@ -127,32 +129,32 @@ def loss(params, batch, config) -> float:
 
 # --8<-- [start:loss_and_grad]
 def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
-    """Eqs. (1)-(10): the mean cross-entropy and its gradient for every key of ``params``."""
+    """Eqs. (TCNN-1)-(TCNN-10): the mean cross-entropy and its gradient for every key of ``params``."""
     check_params(params, config)
     batch = check_batch(batch, config)
     params = _float64(params)
     tokens, mask, y = batch["tokens"], batch["mask"], batch["labels"]
     B, T = tokens.shape
-    # forward, eqs. (1)-(5)
+    # forward, eqs. (TCNN-1)-(TCNN-5)
     z, (X, cache, p, r) = _encode(params, batch, config)
     logits = z @ params["out.W"] + params["out.b"]                  # (B, K)
     losses = nx.softmax_cross_entropy(logits, y)                    # (B,)
-    # backward, eq. (6): the classifier
+    # backward, eq. (TCNN-6): the classifier
     d_logits = nx.softmax(logits)                                   # (B, K)
     d_logits[np.arange(B), y] -= 1.0
     d_logits /= B                                                   # the mean over the batch
     grads = {"out.W": z.T @ d_logits, "out.b": d_logits.sum(axis=0)}
     dz = d_logits @ params["out.W"].T                               # (B, F_total)
-    dp = dz * r                                                     # eq. (7): dropout
+    dp = dz * r                                                     # eq. (TCNN-7): dropout
     dX = np.zeros_like(X)                                           # (B, T, d)
     F = config.filters
     for i, (w, (A, where)) in enumerate(zip(config.widths, cache)):
-        dH = max_over_time_backward(dp[:, i * F:(i + 1) * F], where, A.shape[1])   # eq. (8)
-        dA = dH * (A > 0)                                           # eq. (9): relu
+        dH = max_over_time_backward(dp[:, i * F:(i + 1) * F], where, A.shape[1])   # eq. (TCNN-8)
+        dA = dH * (A > 0)                                           # eq. (TCNN-9): relu
         g = conv1d_backward(dA, X, params[f"conv{w}.W"])            # the convolution's backward
         grads[f"conv{w}.W"], grads[f"conv{w}.b"] = g["w"], g["b"]
         dX += g["x"]                                                # every width reads the same X
-    # eq. (10): scatter the real positions' gradients into the rows of their words
+    # eq. (TCNN-10): scatter the real positions' gradients into the rows of their words
     rows, row_grads = sum_rows(tokens[mask], dX[mask])              # (U,), (U, d)
     grads["embed"] = np.zeros_like(params["embed"])
     grads["embed"][rows] = row_grads
