@@ -1,4 +1,4 @@
-"""Word2Vec training speed against gensim: words/sec, peak memory and quality, one epoch each.
+"""Word2Vec and FastText training speed against gensim: words/sec, peak memory and quality, one epoch each.
 
 The corpus is synthetic (`textbook.data.synthetic.zipf_topic_corpus`: Zipfian words with
 planted topics, 10M tokens by default), so it needs no download and the quality of the
@@ -8,13 +8,15 @@ neighbours, over all topic words and over the rarer half of them.
 Each trainer runs in its own process (so peak memory is its own), on the same tokens and
 vocabulary, with d=100, window 5, 5 negatives, sample 1e-3, min_count 5, one epoch:
 
-* ``numpy`` and ``jax``: this package's ``word2vec.train`` (skip-gram or CBOW);
-* ``gensim-1`` and ``gensim-2``: gensim's ``Word2Vec`` with 1 and 2 worker threads.
+* ``numpy`` and ``jax``: this package's ``word2vec.train`` (skip-gram or CBOW) or, with
+  ``--model fasttext``, ``fasttext.train`` (skip-gram, n-grams 3..6, ``--bucket`` rows);
+* ``gensim-1`` and ``gensim-2``: gensim's ``Word2Vec`` (or ``FastText``) with 1 and 2 worker threads.
 
 Run::
 
     python benchmarks/word2vec_speed.py                          # skip-gram, 10M tokens
     python benchmarks/word2vec_speed.py --model cbow
+    python benchmarks/word2vec_speed.py --model fasttext             # 2M buckets, as fastText
     python benchmarks/word2vec_speed.py --tokens 1000000 --trainers jax,gensim-2
 
 Words/sec counts the corpus tokens before subsampling, for every trainer alike.
@@ -58,41 +60,53 @@ def _quality(vectors: np.ndarray, kept: np.ndarray, corpus, seed: int = 0) -> di
             "p@10 rare": topic_precision(vectors, topic, queries=pick(rare))}
 
 
-def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int) -> dict:
+def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, bucket: int) -> dict:
     """Train one epoch with ``name``; returns seconds, words/sec, peak RSS and quality."""
     corpus = _load(cache)
     n = corpus.ids.size
     counts = np.bincount(corpus.ids, minlength=corpus.topic.size)
     if name.startswith("gensim"):
-        from gensim.models import Word2Vec
+        from gensim.models import FastText, Word2Vec
 
         sents = corpus.tokens()
-        w2v = Word2Vec(vector_size=SETTINGS["dim"], window=SETTINGS["window"], negative=SETTINGS["negatives"],
-                       sample=SETTINGS["sample"], min_count=SETTINGS["min_count"], sg=int(model == "skipgram"),
-                       workers=int(name.split("-")[1]), seed=seed, epochs=1)
+        common = dict(vector_size=SETTINGS["dim"], window=SETTINGS["window"], negative=SETTINGS["negatives"],
+                      sample=SETTINGS["sample"], min_count=SETTINGS["min_count"], workers=int(name.split("-")[1]),
+                      seed=seed, epochs=1)
+        if model == "fasttext":
+            w2v = FastText(sg=1, min_n=3, max_n=6, bucket=bucket, **common)
+        else:
+            w2v = Word2Vec(sg=int(model == "skipgram"), **common)
         w2v.build_vocab(sents)
         start = time.perf_counter()
         w2v.train(sents, total_examples=len(sents), epochs=1)
         seconds = time.perf_counter() - start
-        kept = np.array([int(w[1:]) for w in w2v.wv.index_to_key])
+        kept = corpus.ids_of(w2v.wv.index_to_key)
         vectors = np.asarray(w2v.wv.vectors)
     else:
         from textbook.data import Vocab
-        from textbook.embeddings import word2vec
+        from textbook.embeddings import fasttext, word2vec
 
         order = np.argsort(-counts, kind="stable")
         kept = order[counts[order] >= SETTINGS["min_count"]]        # ids by descending count
-        vocab = Vocab([f"w{i}" for i in kept], counts[kept])
+        names = corpus.words
+        vocab = Vocab([names[i] for i in kept], counts[kept])
         remap = np.full(counts.size, -1, dtype=np.int64)
         remap[kept] = np.arange(kept.size)
         sents = [s[s >= 0] for s in np.split(remap[corpus.ids], corpus.offsets[1:-1])]
-        config = word2vec.Config(vocab_size=len(vocab), dim=SETTINGS["dim"], model=model, window=SETTINGS["window"],
-                                 negatives=SETTINGS["negatives"], sample=SETTINGS["sample"], epochs=1,
-                                 batch_size=batch_size)
-        start = time.perf_counter()
-        result = word2vec.train(sents, vocab, config, backend=name, seed=seed, progress=False)
-        seconds = time.perf_counter() - start
-        vectors = result.params["W_in"]
+        shared = dict(vocab_size=len(vocab), dim=SETTINGS["dim"], window=SETTINGS["window"],
+                      negatives=SETTINGS["negatives"], sample=SETTINGS["sample"], epochs=1, batch_size=batch_size)
+        if model == "fasttext":
+            config = fasttext.Config(bucket=bucket, **shared)
+            start = time.perf_counter()
+            result = fasttext.train(sents, vocab, config, backend=name, seed=seed, progress=False)
+            seconds = time.perf_counter() - start
+            vectors = fasttext.vectors(result.params, config, vocab).matrix
+        else:
+            config = word2vec.Config(model=model, **shared)
+            start = time.perf_counter()
+            result = word2vec.train(sents, vocab, config, backend=name, seed=seed, progress=False)
+            seconds = time.perf_counter() - start
+            vectors = result.params["W_in"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"trainer": name, "seconds": seconds, "words/s": n / seconds, "peak MB": peak_mb,
             **_quality(np.asarray(vectors, dtype=np.float64), kept, corpus, seed)}
@@ -102,7 +116,8 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--tokens", type=int, default=10_000_000)
     p.add_argument("--vocab", type=int, default=50_000)
-    p.add_argument("--model", choices=["skipgram", "cbow"], default="skipgram")
+    p.add_argument("--model", choices=["skipgram", "cbow", "fasttext"], default="skipgram")
+    p.add_argument("--bucket", type=int, default=2_000_000, help="n-gram rows for --model fasttext")
     p.add_argument("--trainers", default=",".join(TRAINERS), help=f"comma-separated, from {TRAINERS}")
     p.add_argument("--batch-size", type=int, default=256, help="pairs per step for this package's trainers")
     p.add_argument("--seed", type=int, default=0)
@@ -110,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--cache", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:                                               # a child process: one trainer, JSON out
-        print(json.dumps(run_trainer(args.worker, args.cache, args.model, args.batch_size, args.seed)))
+        print(json.dumps(run_trainer(args.worker, args.cache, args.model, args.batch_size, args.seed, args.bucket)))
         return
 
     from textbook.data.synthetic import zipf_topic_corpus
@@ -131,14 +146,15 @@ def main(argv: list[str] | None = None) -> None:
         for name in trainers:
             print(f"training {name} ...", file=sys.stderr)
             proc = subprocess.run([sys.executable, __file__, "--worker", name, "--cache", cache, "--model", args.model,
-                                   "--batch-size", str(args.batch_size), "--seed", str(args.seed)],
+                                   "--batch-size", str(args.batch_size), "--seed", str(args.seed),
+                                   "--bucket", str(args.bucket)],
                                   capture_output=True, text=True)
             if proc.returncode:
                 print(f"  {name} failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
                 continue
             rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     base = next((r["words/s"] for r in rows if r["trainer"] == "gensim-2"), None)
-    print(f"| trainer | words/s | vs gensim-2 | seconds | peak MB | p@10 | p@10 rare |")
+    print("| trainer | words/s | vs gensim-2 | seconds | peak MB | p@10 | p@10 rare |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         ratio = f"{r['words/s'] / base:.2f}x" if base else "n/a"

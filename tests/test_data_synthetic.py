@@ -11,6 +11,11 @@ def test_sizes_boundaries_and_seeding():
     assert c.ids.shape == (20_000,) and c.offsets[0] == 0 and c.offsets[-1] == 20_000
     assert np.all(np.diff(c.offsets) >= 1) and c.ids.min() >= 0 and c.ids.max() < 600
     assert sum(map(len, c.sentences())) == 20_000 and c.tokens()[0][0].startswith("w")
+    assert len(set(c.words)) == 600
+    np.testing.assert_array_equal(c.ids_of(c.tokens()[0]), c.sentences()[0])
+    # the spelling does not give the topic away: the last digit of a name is unrelated to its topic
+    last = np.array([int(w[-1]) for w in c.words])[20:]
+    assert len({(t, d) for t, d in zip(c.topic[20:], last)}) > 50
     again = zipf_topic_corpus(20_000, vocab_size=600, topics=10, function_words=20, seed=3)
     np.testing.assert_array_equal(c.ids, again.ids)
     assert not np.array_equal(c.ids, zipf_topic_corpus(20_000, 600, 10, 20, seed=4).ids)

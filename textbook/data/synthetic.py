@@ -33,8 +33,19 @@ class SyntheticCorpus:
 
     @property
     def words(self) -> list[str]:
-        """The word of each id: ``"w<id>"``."""
-        return [f"w{i}" for i in range(self.topic.size)]
+        """The word of each id: ``"w<n>"`` with ``n`` a fixed random relabelling of the ids.
+
+        Topics are assigned round robin by id, so naming words by their id would let the
+        spelling give the topic away (to FastText's character n-grams, say); the relabelling
+        does not.
+        """
+        names = np.random.default_rng(20261125).permutation(self.topic.size)
+        return [f"w{n}" for n in names]
+
+    def ids_of(self, words) -> np.ndarray:
+        """The ids of ``words`` (inverse of `words`)."""
+        index = {w: i for i, w in enumerate(self.words)}
+        return np.array([index[w] for w in words], dtype=np.int64)
 
     def sentences(self) -> list[np.ndarray]:
         """The sentences as id arrays (views)."""
