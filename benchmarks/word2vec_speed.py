@@ -8,8 +8,10 @@ neighbours, over all topic words and over the rarer half of them.
 Each trainer runs in its own process (so peak memory is its own), on the same tokens and
 vocabulary, with d=100, window 5, 5 negatives, sample 1e-3, min_count 5, one epoch:
 
-* ``numpy`` and ``jax``: this package's ``word2vec.train`` (skip-gram or CBOW) or, with
-  ``--model fasttext``, ``fasttext.train`` (skip-gram, n-grams 3..6, ``--bucket`` rows);
+* ``numpy``, ``jax-host`` and ``jax``: this package's ``word2vec.train`` (skip-gram or CBOW) or,
+  with ``--model fasttext``, ``fasttext.train`` (skip-gram, n-grams 3..6, ``--bucket`` rows);
+  ``jax-host`` makes its batches on the host as the NumPy backend does, ``jax`` on the device
+  (the default pipeline of the JAX backend);
 * ``gensim-1`` and ``gensim-2``: gensim's ``Word2Vec`` (or ``FastText``) with 1 and 2 worker threads.
 
 Run::
@@ -35,7 +37,7 @@ import time
 
 import numpy as np
 
-TRAINERS = ("numpy", "jax", "gensim-1", "gensim-2")
+TRAINERS = ("numpy", "jax-host", "jax", "gensim-1", "gensim-2")
 SETTINGS = dict(dim=100, window=5, negatives=5, sample=1e-3, min_count=5)
 
 
@@ -86,6 +88,7 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
         from textbook.data import Vocab
         from textbook.embeddings import fasttext, word2vec
 
+        backend, pipeline = (name.split("-") + ["auto"])[:2]    # "jax-host": the host pipeline
         order = np.argsort(-counts, kind="stable")
         kept = order[counts[order] >= SETTINGS["min_count"]]        # ids by descending count
         names = corpus.words
@@ -98,13 +101,15 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
         if model == "fasttext":
             config = fasttext.Config(bucket=bucket, **shared)
             start = time.perf_counter()
-            result = fasttext.train(sents, vocab, config, backend=name, seed=seed, progress=False)
+            result = fasttext.train(sents, vocab, config, backend=backend, seed=seed, progress=False,
+                                    pipeline=pipeline)
             seconds = time.perf_counter() - start
             vectors = fasttext.vectors(result.params, config, vocab).matrix
         else:
             config = word2vec.Config(model=model, **shared)
             start = time.perf_counter()
-            result = word2vec.train(sents, vocab, config, backend=name, seed=seed, progress=False)
+            result = word2vec.train(sents, vocab, config, backend=backend, seed=seed, progress=False,
+                                    pipeline=pipeline)
             seconds = time.perf_counter() - start
             vectors = result.params["W_in"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -339,7 +339,8 @@ def test_training_lowers_the_loss_in_both_backends_and_is_reproducible():
     sents = load_demo_corpus()[:300]
     vocab = Vocab.build(sents)
     config = ft.demo_config(len(vocab), epochs=3, bucket=997, dim=8)
-    runs = {be: ft.train(sents, vocab, config, backend=be, seed=1, progress=False) for be in ("numpy", "jax")}
+    runs = {be: ft.train(sents, vocab, config, backend=be, seed=1, progress=False, pipeline="host")
+            for be in ("numpy", "jax")}
     for r in runs.values():
         assert r.losses[-20:].mean() < 0.8 * r.losses[:5].mean() and np.all(np.isfinite(r.losses))
     # same batches in both backends; step by step they agree to 1e-10 (test_train_step_is_sgd_on_the_sum...),

@@ -15,7 +15,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["encode_corpus", "host_losses", "sgd_epochs"]
+__all__ = ["PIPELINES", "encode_corpus", "host_losses", "sgd_epochs", "choose_pipeline", "train_sgd"]
+
+#: Where the batches are made: ``"host"`` (NumPy, shared by both backends), ``"device"`` (JAX only,
+#: see ``textbook.embeddings._device``), ``"auto"`` (the device for JAX, else the host).
+PIPELINES: tuple[str, ...] = ("auto", "host", "device")
 
 
 def encode_corpus(corpus, vocab) -> list[np.ndarray]:
@@ -89,3 +93,62 @@ def sgd_epochs(impl, params: dict, corpus_ids: list[np.ndarray], config, *, mode
                 callback(epoch, snapshot, float(epoch_losses.mean()) if epoch_losses.size else float("nan"))
     losses = host_losses(losses)                                  # waits for the last device step
     return params, losses, time.perf_counter() - start
+
+
+def choose_pipeline(pipeline: str, backend: str, objective: str = "neg") -> str:
+    """``"host"`` or ``"device"`` for a `PIPELINES` name; ``"auto"`` picks the device for JAX with negatives."""
+    if pipeline not in PIPELINES:
+        raise ValueError(f"pipeline must be one of {PIPELINES}, got {pipeline!r}")
+    if pipeline == "auto":
+        return "device" if backend == "jax" and objective == "neg" else "host"
+    if pipeline == "device" and backend != "jax":
+        raise ValueError(f"pipeline='device' makes batches with JAX: it needs backend='jax', got {backend!r}")
+    if pipeline == "device" and objective != "neg":
+        raise ValueError(f"pipeline='device' trains with negative sampling only, got objective={objective!r}")
+    return pipeline
+
+
+def train_sgd(package, name: str, corpus, vocab, config, *, backend: str, pipeline: str, seed: int,
+              progress: bool, callback, model: str, objective: str = "neg",
+              completion: Callable | None = None, steps_per_call: int = 1) -> tuple[dict, np.ndarray, float]:
+    """The body of ``word2vec.train`` and ``fasttext.train``: checks, data, then the host or device loop.
+
+    ``package`` provides ``Config``, ``init`` and the backends; ``name`` names the model in errors
+    and the progress bar. ``completion()``, called after the checks, returns ``(host_complete,
+    device_complete, device_tables)``: ``host_complete(batch)`` / ``device_complete(batch, tables)``
+    add model-specific rows to a batch in either pipeline (FastText's n-grams). Returns ``(NumPy float64 params, losses,
+    words/sec)``, words counted before subsampling.
+    """
+    from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
+    from textbook.data.sampling import NoiseSampler, keep_probabilities
+
+    check_backend(backend)
+    if not isinstance(config, package.Config):
+        raise TypeError(f"config must be a {name} Config, got {type(config).__name__}")
+    if len(vocab) != config.vocab_size:
+        raise ValueError(f"config.vocab_size ({config.vocab_size}) must equal len(vocab) ({len(vocab)})")
+    where = choose_pipeline(pipeline, backend, objective)
+    corpus_ids = encode_corpus(corpus, vocab)
+    params = package.init(config, seed)
+    if backend == "jax":
+        params = to_jax(params)                                   # once; the steps stay on the device
+    noise = NoiseSampler(vocab.counts, config.noise_power) if objective == "neg" else None
+    keep = keep_probabilities(vocab.counts, config.sample) if config.sample > 0 else None
+    impl = load_impl(package.__name__, backend)
+    host_complete, device_complete, device_tables = completion() if completion else (None, None, None)
+    if where == "device":
+        from textbook.embeddings._device import device_epochs
+
+        params, losses, seconds = device_epochs(impl.sgd_step, params, corpus_ids, config, model=model,
+                                                noise_probs=noise.probs, keep=keep, seed=seed, desc=name,
+                                                progress=progress, callback=callback, tables=device_tables,
+                                                complete=device_complete)
+    else:
+        params, losses, seconds = sgd_epochs(impl, params, corpus_ids, config, model=model,
+                                             negatives=config.negatives if noise else 0, noise=noise, keep=keep,
+                                             rng=np.random.default_rng(seed), desc=name, progress=progress,
+                                             callback=callback, complete=host_complete,
+                                             chunk=steps_per_call if backend == "jax" else 1)
+    words = config.epochs * sum(s.size for s in corpus_ids)
+    params = {k: np.asarray(v, dtype=np.float64) for k, v in to_numpy(params).items()}
+    return params, losses, words / max(seconds, 1e-9)

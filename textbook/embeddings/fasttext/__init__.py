@@ -29,14 +29,15 @@ The two implementations (``backend("numpy")``, ``backend("jax")``) share ``loss`
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
 from textbook.core import checkpoint
-from textbook.embeddings._sgd import encode_corpus, sgd_epochs
-from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
+from textbook.core.backend import load_impl
+from textbook.embeddings._sgd import train_sgd
 from textbook.embeddings.fasttext._batch import BATCH_KEYS, PARAM_KEYS, check_batch, check_params
 from textbook.embeddings.fasttext.ngrams import char_ngrams, ngram_hash, ngram_hashes, ngram_rows, subword_table
 from textbook.core.validate import is_int, is_real
@@ -157,63 +158,56 @@ def _words(vocab) -> list[str]:
     return list(vocab.words) if hasattr(vocab, "words") else list(vocab)
 
 
-#: JAX runs this many steps per call (one jitted ``lax.scan``), so the host is not in the loop.
+#: The host pipeline's JAX backend runs this many steps per call (one jitted ``lax.scan``).
 JAX_STEPS_PER_CALL = 32
 
 
 # --8<-- [start:train]
 def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, progress: bool = True,
-          callback: Callable[[int, dict, float], None] | None = None) -> TrainResult:
+          callback: Callable[[int, dict, float], None] | None = None, pipeline: str = "auto") -> TrainResult:
     """Train FastText: skip-gram with negative sampling on n-gram-composed centre vectors.
 
-    The data pipeline is word2vec's (``textbook.data.batches.word2vec_batches``: subsampling,
-    shrunk windows, shuffling, unigram^``noise_power`` negatives); each batch is completed
-    with the n-gram rows of its centre words (``subword_table`` of the vocabulary, computed
-    once). Each step applies the SUM of the per-pair gradients with a learning rate decaying
-    linearly from ``alpha`` to ``min_alpha``. A final partial batch is skipped (unless it is
-    the epoch's only one), so every step has the same shape and the jitted JAX step compiles
-    once; the JAX backend runs ``JAX_STEPS_PER_CALL`` steps per host call (one jitted scan; an
-    epoch's last, shorter call is padded with steps of learning rate 0, which change nothing).
+    The data pipelines are word2vec's (see ``word2vec.train``): ``"host"`` builds shuffled
+    batches in NumPy (``textbook.data.batches.word2vec_batches``; the JAX backend runs
+    ``JAX_STEPS_PER_CALL`` of them per call, an epoch's last call padded with steps of learning
+    rate 0); ``"device"`` (JAX) draws windows and negatives on the device, thousands of steps
+    per call, in corpus order; ``"auto"`` picks the device for JAX. Either way each batch is
+    completed with the n-gram rows of its centre words (``subword_table`` of the vocabulary,
+    computed once), and each step applies the SUM of the per-pair gradients with a learning
+    rate decaying linearly from ``alpha`` to ``min_alpha``.
 
     Args:
         corpus: tokenised sentences (``list[list[str]]``) or encoded ones (``(n,)`` int arrays).
         vocab: a ``textbook.data.vocab.Vocab`` with ``len(vocab) == config.vocab_size``.
         config: the hyperparameters.
         backend: ``"numpy"`` or ``"jax"``.
-        seed: seeds the initial params and every random draw; same seed and backend, same numbers.
+        seed: seeds the initial params and every random draw; same seed, backend and pipeline, same numbers.
         progress: show a progress bar with the loss and words/sec.
         callback: called after each epoch as ``callback(epoch, params, mean_loss)`` with NumPy params.
+        pipeline: ``"auto"``, ``"host"`` or ``"device"``.
 
     Returns:
         A `TrainResult` with NumPy params.
     """
-    from textbook.data.sampling import NoiseSampler, keep_probabilities
 
-    check_backend(backend)
-    if not isinstance(config, Config):
-        raise TypeError(f"config must be a FastText Config, got {type(config).__name__}")
-    if len(vocab) != config.vocab_size:
-        raise ValueError(f"config.vocab_size ({config.vocab_size}) must equal len(vocab) ({len(vocab)})")
-    corpus_ids = encode_corpus(corpus, vocab)
-    params = init(config, seed)
-    if backend == "jax":
-        params = to_jax(params)                                   # once; the steps stay on the device
-    table, table_mask = subword_table(_words(vocab), config.min_n, config.max_n, config.bucket)  # (V, G) each
+    def completion():
+        table, table_mask = subword_table(_words(vocab), config.min_n, config.max_n, config.bucket)  # (V, G)
 
-    def add_ngrams(batch: dict) -> None:
-        batch["ngrams"] = table[batch["center"]]                  # (B, G) the centre words' n-gram rows
-        batch["ngram_mask"] = table_mask[batch["center"]]         # (B, G)
+        def host(batch: dict) -> None:
+            batch["ngrams"] = table[batch["center"]]              # (B, G) the centre words' n-gram rows
+            batch["ngram_mask"] = table_mask[batch["center"]]     # (B, G)
 
-    params, losses, elapsed = sgd_epochs(
-        load_impl(__name__, backend), params, corpus_ids, config, model="skipgram", negatives=config.negatives,
-        noise=NoiseSampler(vocab.counts, config.noise_power),
-        keep=keep_probabilities(vocab.counts, config.sample) if config.sample > 0 else None,
-        rng=np.random.default_rng(seed), desc="fasttext", progress=progress, callback=callback,
-        complete=add_ngrams, chunk=JAX_STEPS_PER_CALL if backend == "jax" else 1)
-    raw_words = sum(s.size for s in corpus_ids)
-    params = {k: np.asarray(v, dtype=np.float64) for k, v in to_numpy(params).items()}
-    return TrainResult(params=params, vocab=vocab, losses=losses,
-                       words_per_sec=config.epochs * raw_words / max(elapsed, 1e-9), config=config)
+        def device(batch: dict, tables: dict) -> dict:
+            return {**batch, "ngrams": tables["ngrams"][batch["center"]],
+                    "ngram_mask": tables["ngram_mask"][batch["center"]]}
+
+        return host, device, {"ngrams": table.astype(np.int32), "ngram_mask": table_mask}
+
+    params, losses, words_per_sec = train_sgd(
+        sys.modules[__name__], "fasttext", corpus, vocab, config, backend=backend, pipeline=pipeline, seed=seed,
+        progress=progress, callback=callback, model="skipgram", completion=completion,
+        steps_per_call=JAX_STEPS_PER_CALL)
+    return TrainResult(params=params, vocab=vocab, losses=losses, words_per_sec=words_per_sec, config=config)
 # --8<-- [end:train]
 
 

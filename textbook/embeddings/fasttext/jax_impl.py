@@ -5,10 +5,10 @@ batch). Only the forward pass (FT-2), (FT-3) is written here;
 the negative-sampling loss is word2vec's own (``word2vec.jax_impl.negative_sampling``).
 
 ``train_step`` differentiates with respect to the *rows a batch touches*: it gathers the
-centre words' rows, their ``B * G`` n-gram rows and the ``B (k + 1)`` output rows into small
-tables, takes ``value_and_grad`` of the summed loss there, and scatter-adds ``-lr * grad``
-back into the big tables (padding slots get a zero gradient). The cost of a step grows with
-``B``, ``G`` and ``k``, never with ``V`` or ``bucket``.
+centre words' rows ``(B, d)``, their n-gram rows ``(B, G, d)`` and the output rows
+``(B, 1 + k, d)``, takes ``value_and_grad`` of the summed loss with respect to those, and
+scatter-adds ``-lr * grad`` back at the ids they came from (padding slots get a zero
+gradient). The cost of a step grows with ``B``, ``G`` and ``k``, never with ``V`` or ``bucket``.
 """
 
 from __future__ import annotations
@@ -25,19 +25,35 @@ from textbook.embeddings.word2vec.jax_impl import negative_sampling
 
 
 # --8<-- [start:compose]
-def compose(W_words, W_ngrams, center, ngrams, mask):
-    """Eq. (FT-2): the mean of each centre word's row and its unmasked n-gram rows, ``(B, d)``."""
+def compose(word, grams, mask):
+    """Eq. (FT-2): the mean of each centre word's row ``(B, d)`` and its unmasked n-gram rows ``(B, G, d)``."""
     n = mask.sum(axis=1)                                          # (B,)       n-grams per word
-    grams = W_ngrams[ngrams] * mask[:, :, None]                   # (B, G, d)  padding rows are zero
-    return (W_words[center] + grams.sum(axis=1)) / (1.0 + n)[:, None]   # (B, d)
+    grams = grams * mask[:, :, None]                              # (B, G, d)  padding rows are zero
+    return (word + grams.sum(axis=1)) / (1.0 + n)[:, None]        # (B, d)
 # --8<-- [end:compose]
 
 
 # --8<-- [start:objective]
+def gather_rows(params, batch):
+    """The rows a batch reads, shaped like the batch, and the ids they came from.
+
+    ``W_words``: ``(B, d)`` the centre words; ``W_ngrams``: ``(B, G, d)`` their n-grams (padding
+    slots read row 0, masked out); ``W_out``: ``(B, 1 + k, d)`` the context word, then the negatives.
+    """
+    ids = {"W_words": batch["center"], "W_ngrams": batch["ngrams"],
+           "W_out": jnp.concatenate([batch["context"][:, None], batch["negatives"]], axis=1)}
+    return {k: params[k][i] for k, i in ids.items()}, ids
+
+
+def row_losses(rows, batch):
+    """Per-example losses ``(B,)`` from the gathered rows, eqs. (FT-2), (FT-3)."""
+    h = compose(rows["W_words"], rows["W_ngrams"], batch["ngram_mask"])   # (B, d)
+    return negative_sampling(h, rows["W_out"])
+
+
 def skipgram_neg(params, batch):
     """Per-example losses ``(B,)``, eqs. (FT-2), (FT-3)."""
-    h = compose(params["W_words"], params["W_ngrams"], batch["center"], batch["ngrams"], batch["ngram_mask"])
-    return negative_sampling(h, params["W_out"], batch["context"], batch["negatives"])
+    return row_losses(gather_rows(params, batch)[0], batch)
 # --8<-- [end:objective]
 
 
@@ -53,30 +69,27 @@ _loss_and_grad = jax.jit(jax.value_and_grad(_mean_loss))
 
 
 # --8<-- [start:train_step]
-def _touched_rows(batch):
-    """The rows each table reads, and the batch renumbered to index those rows in order."""
-    B, G = batch["ngrams"].shape
-    k = batch["negatives"].shape[1]
-    rows = {"W_words": batch["center"],                                       # (B,)
-            "W_ngrams": batch["ngrams"].ravel(),                              # (B*G,) padding: row 0
-            "W_out": jnp.concatenate([batch["context"], batch["negatives"].ravel()])}   # (B + B*k,)
-    local = {"center": jnp.arange(B), "ngrams": jnp.arange(B * G).reshape(B, G),
-             "ngram_mask": batch["ngram_mask"], "context": jnp.arange(B),
-             "negatives": B + jnp.arange(B * k).reshape(B, k)}
-    return rows, local
+def sgd_step(params, batch, lr, config=None, weight=None):
+    """Eq. (W2V-10): SGD on the summed loss, differentiated at the gathered rows, scatter-added back.
+
+    ``weight`` ``(B,)`` (optional) scales each pair's loss; the device pipeline gives its
+    padding pairs weight 0. ``config`` is not needed (word2vec's step takes one). Returns
+    ``(new_params, summed loss)``.
+    """
+    rows, ids = gather_rows(params, batch)
+
+    def summed_loss(rows):
+        losses = row_losses(rows, batch)                          # (B,)
+        return (losses if weight is None else losses * weight).sum()
+
+    total, grads = jax.value_and_grad(summed_loss)(rows)          # gradients of the SUM at each row
+    new = {k: params[k].at[i.ravel()].add((-lr * grads[k]).astype(params[k].dtype).reshape(i.size, -1))
+           for k, i in ids.items()}                               # duplicates add up
+    return new, total
 
 
 def _step(params, batch, lr):
-    """Eq. (W2V-10): SGD on the summed loss, through the gathered rows, scatter-added back."""
-    rows, local = _touched_rows(batch)
-    small = {key: params[key][r] for key, r in rows.items()}     # (N, d) tables
-
-    def summed_loss(p):
-        return skipgram_neg(p, local).sum()
-
-    total, grads = jax.value_and_grad(summed_loss)(small)         # row gradients of the SUM
-    new = {key: params[key].at[r].add((-lr * grads[key]).astype(params[key].dtype))   # duplicates add up
-           for key, r in rows.items()}
+    new, total = sgd_step(params, batch, lr)
     return new, total / batch["center"].shape[0]
 
 

@@ -19,14 +19,15 @@ either backend.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from textbook.core import checkpoint
-from textbook.embeddings._sgd import encode_corpus, sgd_epochs
-from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
+from textbook.core.backend import load_impl
+from textbook.embeddings._sgd import train_sgd
 from textbook.embeddings.word2vec._batch import batch_shapes, check_batch, check_params
 from textbook.core.validate import is_real, check_int_fields
 
@@ -142,15 +143,23 @@ class TrainResult:
 
 
 def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, progress: bool = True,
-          callback: Callable[[int, dict, float], None] | None = None) -> TrainResult:
+          callback: Callable[[int, dict, float], None] | None = None, pipeline: str = "auto") -> TrainResult:
     """Train word2vec with minibatch SGD, the learning rate decaying linearly from ``alpha`` to ``min_alpha``.
 
-    Each epoch subsamples the corpus, draws shrunk windows, shuffles the examples and cuts them
-    into batches of ``config.batch_size`` (``textbook.data.batches.word2vec_batches``); each step
-    applies the SUM of the batch's per-example gradients to the rows it touches (``train_step``).
-    A final partial batch is skipped (unless it is the epoch's only one), so that every step has
-    the same shape and the jitted JAX step compiles once; being shuffled, a different few
-    examples are skipped each epoch.
+    Each step applies the SUM of a batch's per-example gradients to the rows it touches
+    (``train_step``, eq. W2V-10). The batches come from one of two pipelines:
+
+    * ``"host"`` (NumPy and JAX): each epoch subsamples the corpus, draws shrunk windows,
+      shuffles the examples and cuts them into batches of ``config.batch_size``
+      (``textbook.data.batches.word2vec_batches``), one step per batch. A final partial batch is
+      skipped (unless it is the epoch's only one), so every step has the same shape and the jitted
+      JAX step compiles once; being shuffled, a different few examples are skipped each epoch.
+    * ``"device"`` (JAX, negative sampling): the host subsamples, and the device draws windows
+      and negatives and runs thousands of steps per call, examples in corpus order, none skipped
+      (``textbook.embeddings._device``). Several times faster; not the same random draws as the
+      host pipeline.
+
+    ``"auto"`` (the default) is the device pipeline for JAX with negative sampling, else the host.
 
     Args:
         corpus: tokenised sentences (``list[list[str]]``, encoded with ``vocab``) or encoded
@@ -159,35 +168,20 @@ def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, 
         config: the hyperparameters.
         backend: ``"numpy"`` or ``"jax"``.
         seed: seeds the initial params and every random draw of the data pipeline (subsampling,
-            windows, shuffling, negatives); the same seed and backend give the same numbers.
+            windows, shuffling, negatives); the same seed, backend and pipeline give the same numbers.
         progress: show a progress bar with the loss and words/sec.
         callback: called after each epoch as ``callback(epoch, params, mean_loss)`` with NumPy params.
+        pipeline: ``"auto"``, ``"host"`` or ``"device"``.
 
     Returns:
-        A `TrainResult` with NumPy params.
+        A `TrainResult` with NumPy params; ``losses`` holds one batch-mean loss per step (host
+        pipeline) or one mean loss per call of up to ``_device.CHUNK`` centre words (device).
     """
-    from textbook.data.sampling import NoiseSampler, keep_probabilities
-
-    check_backend(backend)
-    if not isinstance(config, Config):
-        raise TypeError(f"config must be a word2vec Config, got {type(config).__name__}")
-    if len(vocab) != config.vocab_size:
-        raise ValueError(f"config.vocab_size ({config.vocab_size}) must equal len(vocab) ({len(vocab)})")
-    corpus_ids = encode_corpus(corpus, vocab)
-    params = init(config, seed)
-    if backend == "jax":
-        params = to_jax(params)                                   # once; the steps stay on the device
-    noise = NoiseSampler(vocab.counts, config.noise_power) if config.objective == "neg" else None
-    keep = keep_probabilities(vocab.counts, config.sample) if config.sample > 0 else None
-    params, losses, elapsed = sgd_epochs(load_impl(__name__, backend), params, corpus_ids, config,
-                                         model=config.model, negatives=config.negatives if noise else 0,
-                                         noise=noise, keep=keep, rng=np.random.default_rng(seed), desc="word2vec",
-                                         progress=progress, callback=callback)
-    raw_words = sum(s.size for s in corpus_ids)
-    params = {k: np.asarray(v, dtype=np.float64) for k, v in to_numpy(params).items()}
-    return TrainResult(params=params, vocab=vocab, losses=losses,
-                       words_per_sec=config.epochs * raw_words / max(elapsed, 1e-9), config=config)
-
+    params, losses, words_per_sec = train_sgd(
+        sys.modules[__name__], "word2vec", corpus, vocab, config, backend=backend,
+        pipeline=pipeline, seed=seed, progress=progress, callback=callback, model=getattr(config, "model", None),
+        objective=getattr(config, "objective", None))
+    return TrainResult(params=params, vocab=vocab, losses=losses, words_per_sec=words_per_sec, config=config)
 
 
 def vectors(params, vocab, which: str = "in"):

@@ -3,12 +3,12 @@ r"""Word2vec in JAX: the same objectives as ``numpy_impl``, gradients by ``jax.v
 The equation numbers refer to ``numpy_impl``. Only the forward pass is written
 here; ``jax.value_and_grad`` derives the backward pass (W2V-5)-(W2V-8).
 
-``train_step`` differentiates with respect to the *rows a batch touches*
-rather than the whole tables: it gathers those rows into small tables,
-renumbers the batch to index them, takes ``value_and_grad`` of the summed loss
-there (the row gradients of ``numpy_impl``), and scatter-adds ``-lr * grad``
-back into the big tables. The cost of a step does not grow with the vocabulary
-(except for the full softmax, which reads all of ``W_out`` anyway).
+Each objective is written in two parts: `gather_rows` reads the rows of ``W_in`` and ``W_out``
+a batch uses, shaped like the batch, and `row_losses` computes the per-example losses from
+those rows alone. ``train_step`` differentiates `row_losses` with respect to the gathered rows
+(so autodiff never touches the big tables) and scatter-adds ``-lr * grad`` back at the ids the
+rows came from. The cost of a step does not grow with the vocabulary (except for the full
+softmax, which reads all of ``W_out`` anyway).
 """
 
 from __future__ import annotations
@@ -26,22 +26,21 @@ from textbook.embeddings.word2vec._batch import check_batch, check_counts, check
 # --- building blocks: the hidden vector (W2V-1)/(W2V-2) and the two output losses (W2V-3)/(W2V-4) ----
 
 # --8<-- [start:cbow_hidden]
-def cbow_hidden(W_in, context, mask):
-    """Eq. (W2V-2): the mean of the unmasked context vectors, ``(B, d)``."""
+def cbow_hidden(vecs, mask):
+    """Eq. (W2V-2): the mean of the unmasked context vectors ``vecs`` ``(B, 2w, d)``, ``(B, d)``."""
     n = mask.sum(axis=1)                                          # (B,)      words in each window
-    vecs = W_in[context] * mask[:, :, None]                       # (B, 2w, d) masked rows are zero
-    return vecs.sum(axis=1) / n[:, None]                          # (B, d)
+    return (vecs * mask[:, :, None]).sum(axis=1) / n[:, None]     # (B, d)    masked rows count as zero
 # --8<-- [end:cbow_hidden]
 
 
 # --8<-- [start:negative_sampling]
-def negative_sampling(h, W_out, target, negatives):
-    """Eq. (W2V-3): per-example losses ``(B,)`` for ``h (B, d)``, targets ``(B,)``, negatives ``(B, k)``."""
-    u_pos = W_out[target]                                         # (B, d)    u_o
-    u_neg = W_out[negatives]                                      # (B, k, d) u_k
-    s_pos = jnp.einsum("bd,bd->b", u_pos, h)                      # (B,)      s+ = u_o . h
-    s_neg = jnp.einsum("bkd,bd->bk", u_neg, h)                    # (B, k)    s_k = u_k . h
-    return -nx.log_sigmoid(s_pos) - nx.log_sigmoid(-s_neg).sum(axis=1)    # (B,)
+def negative_sampling(h, u):
+    """Eq. (W2V-3): per-example losses ``(B,)`` for ``h (B, d)`` and output rows ``u (B, 1 + k, d)``.
+
+    ``u[:, 0]`` is the target word's row ``u_o``, ``u[:, 1:]`` the ``k`` negatives' rows ``u_k``.
+    """
+    s = jnp.einsum("bjd,bd->bj", u, h)                            # (B, 1+k)  s+ = u_o . h, then s_k = u_k . h
+    return -nx.log_sigmoid(s[:, 0]) - nx.log_sigmoid(-s[:, 1:]).sum(axis=1)    # (B,)
 # --8<-- [end:negative_sampling]
 
 
@@ -53,46 +52,46 @@ def full_softmax(h, W_out, target):
 # --8<-- [end:full_softmax]
 
 
-# --- the four objectives: per-example losses (B,) ------------------------------------------------------
+# --- the four objectives: the rows a batch reads, then per-example losses (B,) from those rows -----------
 
 # --8<-- [start:objectives]
-def skipgram_neg(params, batch):
-    """Skip-gram with negative sampling: centre word predicts its context word, eqs. (W2V-1), (W2V-3)."""
-    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (W2V-1)
-    return negative_sampling(h, params["W_out"], batch["context"], batch["negatives"])
+def gather_rows(params, batch, config):
+    """The rows the objective reads, shaped like the batch, and the ids they came from.
+
+    Returns ``(rows, ids)``: ``rows["W_in"]`` is ``(B, d)`` (skip-gram: the centre words) or
+    ``(B, 2w, d)`` (CBOW: the context words); ``rows["W_out"]`` is ``(B, 1 + k, d)`` (negative
+    sampling: target, then negatives) or the whole ``(V, d)`` table (softmax, ``ids`` ``None``).
+    """
+    skipgram = config.model == "skipgram"
+    ids = {"W_in": batch["center"] if skipgram else batch["context"]}          # (B,) or (B, 2w)
+    target = batch["context"] if skipgram else batch["center"]                 # (B,)
+    ids["W_out"] = (jnp.concatenate([target[:, None], batch["negatives"]], axis=1)   # (B, 1+k)
+                    if config.objective == "neg" else None)
+    rows = {k: params[k] if i is None else params[k][i] for k, i in ids.items()}
+    return rows, ids
 
 
-def skipgram_softmax(params, batch):
-    """Skip-gram with the full softmax, eqs. (W2V-1), (W2V-4)."""
-    h = params["W_in"][batch["center"]]                           # (B, d)    eq. (W2V-1)
-    return full_softmax(h, params["W_out"], batch["context"])
+def row_losses(rows, batch, config):
+    """Per-example losses ``(B,)`` from the gathered rows: eq. (W2V-1) or (W2V-2), then (W2V-3) or (W2V-4)."""
+    if config.model == "skipgram":
+        h, target = rows["W_in"], batch["context"]                # (B, d)    eq. (W2V-1)
+    else:
+        h, target = cbow_hidden(rows["W_in"], batch["context_mask"]), batch["center"]   # (B, d)  eq. (W2V-2)
+    if config.objective == "neg":
+        return negative_sampling(h, rows["W_out"])                # eq. (W2V-3)
+    return full_softmax(h, rows["W_out"], target)                 # eq. (W2V-4)
 
 
-def cbow_neg(params, batch):
-    """CBOW with negative sampling: the mean context vector predicts the centre word, eqs. (W2V-2), (W2V-3)."""
-    h = cbow_hidden(params["W_in"], batch["context"], batch["context_mask"])   # (B, d)  eq. (W2V-2)
-    return negative_sampling(h, params["W_out"], batch["center"], batch["negatives"])
-
-
-def cbow_softmax(params, batch):
-    """CBOW with the full softmax, eqs. (W2V-2), (W2V-4)."""
-    h = cbow_hidden(params["W_in"], batch["context"], batch["context_mask"])   # (B, d)  eq. (W2V-2)
-    return full_softmax(h, params["W_out"], batch["center"])
+def example_losses(params, batch, config):
+    """Per-example losses ``(B,)`` of any of the four objectives (skip-gram/CBOW x neg/softmax)."""
+    return row_losses(gather_rows(params, batch, config)[0], batch, config)
 # --8<-- [end:objectives]
-
-
-OBJECTIVES = {
-    ("skipgram", "neg"): skipgram_neg,
-    ("skipgram", "softmax"): skipgram_softmax,
-    ("cbow", "neg"): cbow_neg,
-    ("cbow", "softmax"): cbow_softmax,
-}
 
 
 # --8<-- [start:loss_and_grad]
 def _mean_loss(params, batch, config):
     """Eq. (W2V-9): the mean of the per-example losses."""
-    return OBJECTIVES[(config.model, config.objective)](params, batch).mean()
+    return example_losses(params, batch, config).mean()
 
 
 _loss = jax.jit(_mean_loss, static_argnums=2)
@@ -101,46 +100,32 @@ _loss_and_grad = jax.jit(jax.value_and_grad(_mean_loss), static_argnums=2)
 
 
 # --8<-- [start:train_step]
-def _touched_rows(batch, config):
-    """The rows each table reads, and the batch renumbered to index those rows in order.
+def sgd_step(params, batch, lr, config, weight=None):
+    """Eq. (W2V-10): SGD on the summed loss, differentiated at the gathered rows, scatter-added back.
 
-    Returns ``(rows, local_batch)``: ``rows["W_in"]`` and ``rows["W_out"]`` are id arrays
-    (``None`` for all of ``W_out`` under the full softmax); ``local_batch`` indexes
-    ``table[rows]`` instead of ``table``.
+    ``weight`` ``(B,)`` (optional) scales each example's loss; the device pipeline gives its
+    padding examples weight 0. Returns ``(new_params, summed loss)``.
     """
-    B = batch["center"].shape[0]
-    local = dict(batch)
-    if config.model == "skipgram":
-        target = "context"
-        rows = {"W_in": batch["center"]}                          # (B,)
-        local["center"] = jnp.arange(B)
-    else:
-        target = "center"
-        rows = {"W_in": batch["context"].ravel()}                 # (B*2w,)
-        local["context"] = jnp.arange(rows["W_in"].size).reshape(batch["context"].shape)
-    if config.objective == "neg":
-        rows["W_out"] = jnp.concatenate([batch[target], batch["negatives"].ravel()])   # (B + B*k,)
-        local[target] = jnp.arange(B)
-        local["negatives"] = B + jnp.arange(batch["negatives"].size).reshape(batch["negatives"].shape)
-    else:
-        rows["W_out"] = None                                      # the softmax reads every row
-    return rows, local
+    rows, ids = gather_rows(params, batch, config)
+
+    def summed_loss(rows):
+        losses = row_losses(rows, batch, config)                  # (B,)
+        return (losses if weight is None else losses * weight).sum()
+
+    total, grads = jax.value_and_grad(summed_loss)(rows)          # gradients of the SUM at each row
+    new = {}
+    for k, i in ids.items():
+        step = (-lr * grads[k]).astype(params[k].dtype)
+        if i is None:                                             # the softmax's dense W_out
+            new[k] = params[k] + step
+        else:                                                     # duplicates add up
+            new[k] = params[k].at[i.ravel()].add(step.reshape(i.size, -1))
+    return new, total
 
 
 @partial(jax.jit, static_argnums=3, donate_argnums=0)
 def _train_step(params, batch, lr, config):
-    """Eq. (W2V-10): SGD on the summed loss, through the gathered rows, scatter-added back."""
-    rows, local = _touched_rows(batch, config)
-    small = {k: params[k] if r is None else params[k][r] for k, r in rows.items()}   # (N, d) tables
-
-    def summed_loss(p):
-        return OBJECTIVES[(config.model, config.objective)](p, local).sum()
-
-    total, grads = jax.value_and_grad(summed_loss)(small)         # row gradients of the SUM
-    new = {}
-    for k, r in rows.items():
-        step = (-lr * grads[k]).astype(params[k].dtype)
-        new[k] = params[k] + step if r is None else params[k].at[r].add(step)   # duplicates add up
+    new, total = sgd_step(params, batch, lr, config)
     return new, total / batch["center"].shape[0]
 # --8<-- [end:train_step]
 
