@@ -175,10 +175,12 @@ def run_chunk(params, tables, stream: Stream, start, key, lr_from, lr_to, *, spe
     dtype = jax.tree.leaves(params)[0].dtype
     noise = tables["noise"]
 
+    L = examples["center"].shape[0]                                     # examples laid out (padded)
+    examples["negatives"] = noise[jax.random.randint(key_noise, (L, k), 0, noise.size)]   # (L, k)
+
     def one_step(s, carry):
         params, loss_sum = carry
         batch = {name: lax.dynamic_slice_in_dim(a, s * B, B) for name, a in examples.items()}
-        batch["negatives"] = noise[jax.random.randint(jax.random.fold_in(key_noise, s), (B, k), 0, noise.size)]
         if spec.complete is not None:
             batch = spec.complete(batch, tables)
         weight = (s * B + jnp.arange(B) < count).astype(dtype)          # (B,) 0 for the padding
