@@ -126,7 +126,7 @@ def _run_device_chunks(step, params, flat, sid, config, model, chunk, complete=N
     tabs = jax.device_put({"noise": dv.noise_table(noise, size=64), **(tables or {})})
     counts = []
     for i, start in enumerate(range(0, stream.live, chunk)):
-        params, _, count = dv.run_chunk(params, tabs, stream, start, jax.random.key(i), 0.5 - 0.1 * i,
+        params, _, count = dv.run_chunk(params, tabs, stream, start, jax.random.key(0), 0, i, 0.5 - 0.1 * i,
                                         0.4 - 0.1 * i, spec=spec)
         counts.append(int(count))
     return params, counts

@@ -63,7 +63,7 @@ class Stream(NamedTuple):
         tokens: ``(w + N + T + w,)`` int32 word ids; the kept token ``i`` is at ``w + i``.
         left: ``(N + T,)`` int32 how many kept tokens of its sentence precede token ``i``, at most ``w``.
         right: ``(N + T,)`` int32 how many follow it, at most ``w``.
-        live: the number of kept tokens ``n <= N``.
+        live: the number of kept tokens ``n <= N`` (an int32 scalar).
     """
 
     tokens: jax.Array
@@ -97,7 +97,7 @@ def epoch_stream(flat: np.ndarray, sentence: np.ndarray, keep: np.ndarray | None
     pad = flat.size - n + chunk                                   # the same shapes every epoch
     tokens = np.concatenate([np.zeros(window, np.int32), ids.astype(np.int32), np.zeros(pad + window, np.int32)])
     room = lambda r: np.concatenate([np.minimum(r, window), np.zeros(pad, np.int64)]).astype(np.int32)  # noqa: E731
-    return Stream(*jax.device_put((tokens, room(pos - first), room(last - pos))), live=n)
+    return Stream(*jax.device_put((tokens, room(pos - first), room(last - pos))), live=np.int32(n))
 
 
 # --- the examples of one chunk, in corpus order ----------------------------------------------------------
@@ -158,14 +158,15 @@ class DeviceSpec:
 
 
 @partial(jax.jit, static_argnames="spec", donate_argnums=0)
-def run_chunk(params, tables, stream: Stream, start, key, lr_from, lr_to, *, spec: DeviceSpec):
+def run_chunk(params, tables, stream: Stream, start, key, epoch, index, lr_from, lr_to, *, spec: DeviceSpec):
     """Train on the centres ``start .. start + T - 1`` of the stream; returns ``(params, loss sum, examples)``.
 
-    ``tables["noise"]`` is the `noise_table`; the learning rate goes linearly from ``lr_from`` at
-    the chunk's first example to ``lr_to`` after its last.
+    ``tables["noise"]`` is the `noise_table`; the random draws come from ``key`` folded with
+    ``epoch`` and the chunk's ``index``; the learning rate goes linearly from ``lr_from`` at the
+    chunk's first example to ``lr_to`` after its last.
     """
     T, w, B, k = spec.chunk, spec.config.window, spec.config.batch_size, spec.config.negatives
-    key_window, key_noise = jax.random.split(key)
+    key_window, key_noise = jax.random.split(jax.random.fold_in(jax.random.fold_in(key, epoch), index))
     tok = lax.dynamic_slice_in_dim(stream.tokens, start, T + 2 * w)       # (T + 2w,)
     live = start + jnp.arange(T) < stream.live                          # (T,) inside this epoch
     b = jax.random.randint(key_window, (T,), 1, w + 1)                  # (T,) shrunk windows
@@ -193,6 +194,17 @@ def run_chunk(params, tables, stream: Stream, start, key, lr_from, lr_to, *, spe
     return params, loss_sum, count
 
 
+def _compile(params, tables, n_raw: int, spec: DeviceSpec):
+    """`run_chunk` compiled ahead of time for a stream of ``n_raw`` corpus tokens (shapes only)."""
+    T, w = spec.chunk, spec.config.window
+    i32 = jax.ShapeDtypeStruct((), jnp.int32)
+    rate = jax.ShapeDtypeStruct((), jax.tree.leaves(params)[0].dtype)
+    stream = Stream(tokens=jax.ShapeDtypeStruct((w + n_raw + T + w,), jnp.int32),
+                    left=jax.ShapeDtypeStruct((n_raw + T,), jnp.int32),
+                    right=jax.ShapeDtypeStruct((n_raw + T,), jnp.int32), live=i32)
+    return run_chunk.lower(params, tables, stream, i32, jax.random.key(0), i32, i32, rate, rate, spec=spec).compile()
+
+
 def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray], config, *, model: str,
                   noise_probs: np.ndarray, keep: np.ndarray | None, seed: int, desc: str, progress: bool,
                   callback: Callable[[int, dict, float], None] | None = None, tables: dict | None = None,
@@ -201,11 +213,15 @@ def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray
 
     Returns ``(params, losses, seconds)``: ``losses`` holds the mean loss of each chunk's examples.
     The learning rate decays linearly from ``config.alpha`` to ``config.min_alpha`` over the
-    epochs, by the share of each epoch's kept tokens done.
+    epochs, by the share of each epoch's kept tokens done. The host subsamples the first epoch
+    while XLA compiles, and each next epoch while the device trains on the current one.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from textbook.core.progress import Progress
     from textbook.data._validate import flatten
 
+    start_time = time.perf_counter()
     B = config.batch_size
     flat, sentence = flatten(corpus_ids)
     raw_words = flat.size
@@ -213,26 +229,30 @@ def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray
     spec = DeviceSpec(step=spec_step, config=config, model=model, chunk=T, complete=complete)
     tables = jax.device_put({"noise": noise_table(noise_probs), **(tables or {})})
     rng, key = np.random.default_rng(seed), jax.random.key(seed)
-    rate = lambda p: config.alpha - (config.alpha - config.min_alpha) * p   # noqa: E731  linear decay
+    dtype = jax.tree.leaves(params)[0].dtype
+    rate = lambda p: np.asarray(config.alpha - (config.alpha - config.min_alpha) * p, dtype)   # noqa: E731
+    subsample = partial(epoch_stream, flat, sentence, keep, config.window, T, rng)
     losses: list = []
-    start_time = time.perf_counter()
-    with Progress(total=config.epochs * raw_words, desc=desc, unit="words", enabled=progress) as bar:
+    with Progress(total=config.epochs * raw_words, desc=desc, unit="words", enabled=progress) as bar, \
+            ThreadPoolExecutor(max_workers=1) as host:
+        next_stream = host.submit(subsample)                      # epoch 0, while XLA compiles
+        train_chunk = _compile(params, tables, raw_words, spec)
         for epoch in range(config.epochs):
-            stream = epoch_stream(flat, sentence, keep, config.window, T, rng)
-            n, shown, epoch_losses = max(stream.live, 1), 0, []
-            for i, start in enumerate(range(0, stream.live, T)):
+            stream = next_stream.result()
+            if epoch + 1 < config.epochs:
+                next_stream = host.submit(subsample)              # the next epoch, while this one trains
+            n, shown, epoch_losses = max(int(stream.live), 1), 0, []
+            for i, start in enumerate(range(0, int(stream.live), T)):
                 done = (epoch + start / n) / config.epochs, (epoch + min(start + T, n) / n) / config.epochs
-                params, loss_sum, count = run_chunk(params, tables, stream, start,
-                                                    jax.random.fold_in(jax.random.fold_in(key, epoch), i),
-                                                    rate(done[0]), rate(done[1]), spec=spec)
+                params, loss_sum, count = train_chunk(params, tables, stream, np.int32(start), key, np.int32(epoch),
+                                                      np.int32(i), rate(done[0]), rate(done[1]))
                 epoch_losses.append((loss_sum, count))
                 words = round(raw_words * min(start + T, n) / n)
                 bar.update(words - shown, **({"loss": float(loss_sum / max(int(count), 1))} if progress else {}))
                 shown = words
             bar.update(raw_words - shown)
             pairs = np.array(jax.device_get(epoch_losses), dtype=np.float64).reshape(-1, 2)
-            chunk_means = pairs[:, 0] / np.maximum(pairs[:, 1], 1)
-            losses.append(chunk_means)
+            losses.append(pairs[:, 0] / np.maximum(pairs[:, 1], 1))
             if callback is not None:
                 mean = pairs[:, 0].sum() / max(pairs[:, 1].sum(), 1)
                 callback(epoch, {k: np.array(v) for k, v in params.items()}, float(mean))
