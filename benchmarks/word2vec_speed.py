@@ -29,13 +29,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 
 import numpy as np
+
+from _common import peak_mb
 
 TRAINERS = ("numpy", "jax-host", "jax", "gensim-1", "gensim-2")
 SETTINGS = dict(dim=100, window=5, negatives=5, sample=1e-3, min_count=5)
@@ -112,8 +113,7 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
                                     pipeline=pipeline)
             seconds = time.perf_counter() - start
             vectors = result.params["W_in"]
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"trainer": name, "seconds": seconds, "words/s": n / seconds, "peak MB": peak_mb,
+    return {"trainer": name, "seconds": seconds, "words/s": n / seconds, "peak MB": peak_mb(),
             **_quality(np.asarray(vectors, dtype=np.float64), kept, corpus, seed)}
 
 
