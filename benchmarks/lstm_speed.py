@@ -18,7 +18,10 @@ is imported (so the thread pools and the peak memory are its own):
 * PyTorch: ``torch.set_num_threads(n)`` (and ``set_num_interop_threads(1)``).
 
 The "cores used" column is the process's CPU time over wall time during the timed calls: it
-shows that a 1-thread trainer really used one core.
+shows that a 1-thread trainer really used one core, and whether a 2-thread one got two. The
+2-thread rows mean something only on two otherwise idle cores: when another process holds one,
+the BLAS and OpenMP threads of NumPy and PyTorch wait on each other and can run many times
+slower than with one thread (compare the best and the median round).
 
 Run::
 
@@ -92,6 +95,8 @@ def _timed(call, seconds: float, rounds: int) -> tuple[list[float], float]:
     """
     per_call, cpu0, wall0 = [], time.process_time(), time.perf_counter()
     for _ in range(rounds):
+        if per_call and time.perf_counter() - wall0 > 2 * seconds:   # very slow calls (a busy machine): stop
+            break
         reps, start = 0, time.perf_counter()
         while reps < 1 or time.perf_counter() - start < seconds / rounds:
             call()

@@ -76,6 +76,60 @@ def test_jax_float32_path_is_close_to_numpy(cell):
     assert_agree(NP, JX, Case("loss_and_grad_all", (params, batch, config), name="float32"), rtol=2e-4, atol=2e-4)
 
 
+def _lstm_layer_by_autodiff(w, x, mask, state0, reverse):
+    """The JAX LSTM layer written plainly, one ``lax.scan`` of ``lstm_cell``, for autodiff to differentiate."""
+    import jax.numpy as jnp
+    from jax import lax
+
+    ax = x @ w["W_ih"].T + w["b_ih"]
+
+    def body(state, inputs):
+        ax_t, m_t = inputs
+        m = m_t[:, None]
+        new = JX.lstm_cell(w, ax_t, state)
+        return {k: jnp.where(m, new[k], state[k]) for k in state}, jnp.where(m, new["h"], 0.0)
+
+    final, y = lax.scan(body, state0, (jnp.swapaxes(ax, 0, 1), mask.T), reverse=reverse)
+    return jnp.swapaxes(y, 0, 1), final
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-11), (np.float32, 2e-4)], ids=["float64", "float32"])
+def test_jax_lstm_custom_vjp_equals_autodiff_through_the_scan(reverse, dtype, rtol):
+    """`lstm_layer_forward` (hand-written backward pass) gives the values and gradients of plain autodiff."""
+    import jax
+
+    rng = np.random.default_rng(12)
+    B, T, I, H = 4, 7, 3, 5
+    w = {"W_ih": rng.normal(scale=0.6, size=(4 * H, I)), "W_hh": rng.normal(scale=0.6, size=(4 * H, H)),
+         "b_ih": rng.normal(scale=0.6, size=4 * H), "b_hh": rng.normal(scale=0.6, size=4 * H)}
+    x = rng.normal(size=(B, T, I))
+    state0 = {"h": rng.normal(size=(B, H)), "c": rng.normal(size=(B, H))}
+    mask = np.arange(T)[None, :] < np.array([7, 0, 3, 6])[:, None]
+    args = jax.tree_util.tree_map(lambda a: np.asarray(a, dtype=dtype), (w, x, state0))
+    cotangents = jax.tree_util.tree_map(lambda a: np.asarray(a, dtype=dtype),
+                                        (rng.normal(size=(B, T, H)), {"h": rng.normal(size=(B, H)),
+                                                                      "c": rng.normal(size=(B, H))}))
+    results = []
+    for layer in (JX.lstm_layer_forward, _lstm_layer_by_autodiff):
+        out, vjp = jax.vjp(lambda w, x, s: layer(w, x, mask, s, reverse), *args)
+        results.append((out, vjp(cotangents)))
+    ours, reference = (jax.tree_util.tree_leaves(r) for r in results)
+    assert len(ours) == len(reference)
+    for a, b in zip(ours, reference):
+        assert a.dtype == dtype
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_jax_sigmoid_has_the_values_of_the_numerics_one(dtype):
+    from textbook.core.numerics import jax_impl as nx
+
+    x = np.concatenate([np.random.default_rng(13).normal(scale=8, size=2000), [0.0, -0.0, 800.0, -800.0]])
+    x = x.astype(dtype)
+    np.testing.assert_array_equal(np.asarray(JX.sigmoid(x)), np.asarray(nx.sigmoid(x)))
+
+
 # ------------------------------------------------------------------------------ gradients by hand
 
 def _split(merged, config):

@@ -1,12 +1,17 @@
 r"""Recurrent layers in JAX: the same cells, masks, directions and stacks as ``numpy_impl``, via ``lax.scan``.
 
 The equation names are the pages' ones, as in ``numpy_impl``: (RNN-k) from rnn-lm.md, (LSTM-k) and
-(GRU-k) from lstm-gru.md, (BI-k) from bidirectional-stacked.md. Only the forward pass is
-written here: ``jax.value_and_grad`` derives back-propagation through time
-(RNN-5)-(RNN-8), (LSTM-4)-(LSTM-7), (GRU-3), (GRU-4), (BI-5), (BI-6) by running the scan
-backwards. Each direction of each layer is one ``lax.scan`` over time (``reverse=True`` for the
-reverse direction); the input projection (RNN-1) is one matrix product over all steps, outside
-the scan.
+(GRU-k) from lstm-gru.md, (BI-k) from bidirectional-stacked.md. For the Elman RNN and the GRU
+only the forward pass is written here: ``jax.value_and_grad`` derives back-propagation through
+time (RNN-5)-(RNN-8), (GRU-3), (GRU-4), (BI-5), (BI-6) by running the scan backwards. Each
+direction of each layer is one ``lax.scan`` over time (``reverse=True`` for the reverse
+direction); the input projection (RNN-1) is one matrix product over all steps, outside the scan.
+
+The LSTM layer (`lstm_layer_forward`) has its backward pass written out as a ``jax.custom_vjp``
+(`lstm_recurrence`), as in ``numpy_impl``: a reverse ``lax.scan`` for the state gradients
+(LSTM-4)-(LSTM-7), then the weight gradients as one matrix product over all ``T * B`` rows. It
+gives the gradients of autodiff through the scan (the tests check it), faster on the CPU
+(``benchmarks/lstm_speed.py``).
 
 The cells (``rnn_cell``, ``lstm_cell``, ``gru_cell``) and ``step`` are pure
 functions of arrays, usable as the body of another ``lax.scan`` (a decoder);
@@ -22,11 +27,21 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from textbook.core.numerics import jax_impl as nx
 from textbook.sequence.rnn._checks import check_batch, check_inputs, check_params, state_keys
 
 
 # --- one step of each cell, given its input projection a^x ------------------------------------------
+
+def sigmoid(x):
+    """``sigma(x)``, the same values as ``textbook.core.numerics`` ``sigmoid`` (stable for either sign).
+
+    That one selects between ``1 / (1 + e)`` and ``e / (1 + e)``; selecting the numerator first
+    gives the same numbers with one division instead of two, and inside a ``lax.scan`` on the CPU
+    an LSTM step with it takes about half the time.
+    """
+    e = jnp.exp(-jnp.abs(x))
+    return jnp.where(x >= 0, 1.0, e) / (1.0 + e)
+
 
 # --8<-- [start:rnn_cell]
 def rnn_cell(w, ax, state):
@@ -40,7 +55,7 @@ def lstm_cell(w, ax, state):
     """Eqs. (LSTM-1)-(LSTM-3), gates in PyTorch's order i, f, g, o."""
     a = ax + state["h"] @ w["W_hh"].T + w["b_hh"]                 # (B, 4H)
     a_i, a_f, a_g, a_o = jnp.split(a, 4, axis=-1)                 # (B, H) each
-    i, f, g, o = nx.sigmoid(a_i), nx.sigmoid(a_f), jnp.tanh(a_g), nx.sigmoid(a_o)
+    i, f, g, o = sigmoid(a_i), sigmoid(a_f), jnp.tanh(a_g), sigmoid(a_o)
     c_new = f * state["c"] + i * g                                # (B, H)
     return {"h": o * jnp.tanh(c_new), "c": c_new}
 # --8<-- [end:lstm_cell]
@@ -53,8 +68,8 @@ def gru_cell(w, ax, state):
     ah = h @ w["W_hh"].T + w["b_hh"]                              # (B, 3H)
     ax_r, ax_z, ax_n = jnp.split(ax, 3, axis=-1)                  # (B, H) each
     ah_r, ah_z, ah_n = jnp.split(ah, 3, axis=-1)
-    r = nx.sigmoid(ax_r + ah_r)                                   # reset gate
-    z = nx.sigmoid(ax_z + ah_z)                                   # update gate
+    r = sigmoid(ax_r + ah_r)                                      # reset gate
+    z = sigmoid(ax_z + ah_z)                                      # update gate
     n = jnp.tanh(ax_n + r * ah_n)                                 # candidate: r scales W_hn h + b_hn
     return {"h": (1.0 - z) * n + z * h}
 # --8<-- [end:gru_cell]
@@ -84,13 +99,109 @@ def cell_weights(params: Mapping, layer: int, direction: int, prefix: str = "") 
             "b_ih": params[f"{prefix}bias_ih{suffix}"], "b_hh": params[f"{prefix}bias_hh{suffix}"]}
 
 
+# --- the LSTM layer with its backward pass written out (LSTM-4)-(LSTM-7) ---------------------------------
+
+def _lstm_gates(a):
+    """The gates of (LSTM-1) from the pre-activations ``a (B, 4H)``: ``i, f, g, o``, each ``(B, H)``."""
+    a_i, a_f, a_g, a_o = jnp.split(a, 4, axis=-1)
+    return sigmoid(a_i), sigmoid(a_f), jnp.tanh(a_g), sigmoid(a_o)
+
+
+def _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse):
+    """The LSTM recursion over a precomputed input projection ``ax (T, B, 4H)``, time-major.
+
+    Eqs. (LSTM-1)-(LSTM-3) with the mask (RNN-9). Returns ``(hs (T, B, H), (h_T, c_T), cache)``:
+    ``hs[t]`` is the hidden state after step ``t`` (frozen past a row's length); ``cache`` holds,
+    stacked over time, the old state and the pre-activations ``(h_{t-1}, c_{t-1}, a_t)``, from which
+    the backward pass recomputes the gates (no slower than storing them, and less memory).
+    """
+    def body(state, inputs):
+        h, c = state                                              # (B, H) each
+        ax_t, m_t = inputs                                        # (B, 4H), (B,)
+        a = ax_t + h @ W_hh.T + b_hh                              # (B, 4H) eq. (LSTM-1)
+        i, f, g, o = _lstm_gates(a)
+        c_new = f * c + i * g                                     # eq. (LSTM-2)
+        h_new = o * jnp.tanh(c_new)                               # eq. (LSTM-3)
+        m = m_t[:, None]                                          # (B, 1)
+        h_next, c_next = jnp.where(m, h_new, h), jnp.where(m, c_new, c)   # eq. (RNN-9) frozen past the length
+        return (h_next, c_next), (h_next, (h, c, a))
+
+    final, (hs, cache) = lax.scan(body, (h0, c0), (ax, mask), reverse=reverse)
+    return hs, final, cache
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(6,))
+def lstm_recurrence(W_hh, b_hh, ax, mask, h0, c0, reverse=False):
+    """``(hs (T, B, H), (h_T, c_T))`` of `_lstm_scan`, with the backward pass of ``numpy_impl.layer_backward``.
+
+    Autodiff through ``lax.scan`` would add ``dW_hh`` up step by step inside the reverse loop; here
+    the reverse loop computes only the state gradients and ``dL/da_t`` (LSTM-4)-(LSTM-6) and the
+    recurrent term of (LSTM-7), and ``dW_hh``, ``db_hh`` are then one matrix product over all
+    ``T * B`` rows (the sum over time of (LSTM-7)).
+    """
+    hs, final, _ = _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse)
+    return hs, final
+
+
+def _lstm_recurrence_fwd(W_hh, b_hh, ax, mask, h0, c0, reverse):
+    hs, final, cache = _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse)
+    return (hs, final), (W_hh, mask, cache)
+
+
+# --8<-- [start:lstm_backward]
+def _lstm_recurrence_bwd(reverse, residuals, cotangents):
+    W_hh, mask, cache = residuals
+    d_hs, (d_hT, d_cT) = cotangents                               # (T, B, H); (B, H), (B, H)
+
+    def body(d_state, inputs):
+        dh, dc = d_state                                          # dL/ds_t, flowing back in time
+        d_hs_t, m_t, (h, c, a) = inputs
+        i, f, g, o = _lstm_gates(a)                               # eq. (LSTM-1) again, from the cache
+        tanh_c = jnp.tanh(f * c + i * g)                          # eqs. (LSTM-2), (LSTM-3)
+        m = m_t[:, None]                                          # (B, 1)
+        dh_new = jnp.where(m, dh + d_hs_t, 0.0)                   # (RNN-9) backward: ds' = m ds_t
+        dc_new = jnp.where(m, dc, 0.0)
+        do = dh_new * tanh_c                                      # eq. (LSTM-5), h' = o tanh(c')
+        dc_t = dc_new + dh_new * o * (1.0 - tanh_c ** 2)          # eq. (LSTM-4)
+        di, df, dg = dc_t * g, dc_t * c, dc_t * i                 # eq. (LSTM-5)
+        da = jnp.concatenate([di * i * (1.0 - i), df * f * (1.0 - f),          # eq. (LSTM-6)
+                              dg * (1.0 - g ** 2), do * o * (1.0 - o)], axis=-1)   # (B, 4H)
+        dh = jnp.where(m, 0.0, dh + d_hs_t) + da @ W_hh           # eq. (LSTM-7), recurrent term
+        dc = jnp.where(m, 0.0, dc) + dc_t * f                     # eq. (LSTM-5), last term
+        return (dh, dc), da
+
+    (dh0, dc0), da = lax.scan(body, (d_hT, d_cT), (d_hs, mask, cache), reverse=not reverse)
+    h_prev = cache[0]                                             # (T, B, H)
+    dW_hh = jnp.einsum("tbg,tbh->gh", da, h_prev)                 # eq. (LSTM-7) summed over t: one product
+    return dW_hh, da.sum(axis=(0, 1)), da, None, dh0, dc0         # None: the mask has no gradient
+
+
+lstm_recurrence.defvjp(_lstm_recurrence_fwd, _lstm_recurrence_bwd)
+# --8<-- [end:lstm_backward]
+
+
+def lstm_layer_forward(w, x, mask, state0, reverse=False):
+    """`layer_forward` for the LSTM, through `lstm_recurrence` (same results, hand-written backward pass).
+
+    The input projection (RNN-1) stays outside: autodiff turns it into the one-product gradients
+    ``dW_ih = sum_t da_t^T x_t``, ``db_ih``, ``dx = da W_ih`` of (LSTM-7).
+    """
+    x, mask = jnp.swapaxes(x, 0, 1), mask.T                       # time-major: (T, B, I), (T, B)
+    ax = x @ w["W_ih"].T + w["b_ih"]                              # (T, B, 4H) eq. (RNN-1), all steps at once
+    hs, (h, c) = lstm_recurrence(w["W_hh"], w["b_hh"], ax, mask, state0["h"], state0["c"], reverse)
+    y = jnp.where(mask[:, :, None], hs, 0.0)                      # (T, B, H) eq. (RNN-9) zero past the length
+    return jnp.swapaxes(y, 0, 1), {"h": h, "c": c}
+
+
 # --8<-- [start:layer]
 def layer_forward(cell, w, x, mask, state0, reverse=False):
     """One direction of one layer, eqs. (RNN-1), (RNN-9), (BI-1): ``(y (B, T, H), final_state)``.
 
     ``lax.scan`` runs over time (the leading axis of its inputs); with ``reverse=True`` it visits
-    ``t = T-1..0`` and still stores ``y_t`` at position ``t``.
+    ``t = T-1..0`` and still stores ``y_t`` at position ``t``. The LSTM takes `lstm_layer_forward`.
     """
+    if cell == "lstm":
+        return lstm_layer_forward(w, x, mask, state0, reverse)    # same values, its own backward pass
     ax = x @ w["W_ih"].T + w["b_ih"]                              # (B, T, G*H) eq. (RNN-1), all steps at once
 
     def body(state, inputs):

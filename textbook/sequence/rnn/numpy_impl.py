@@ -234,7 +234,8 @@ def layer_backward(cell, w, dy, d_final, cache):
         dW_hh += dw["W_hh"]                                       # eq. (RNN-7), summed over time
         db_hh += dw["b_hh"]
     dx = d_ax @ w["W_ih"]                                         # (B, T, I)  eq. (RNN-8) after the loop
-    dw = {"W_ih": np.einsum("btg,bti->gi", d_ax, x), "W_hh": dW_hh,
+    G, I = d_ax.shape[2], x.shape[2]                              # eq. (RNN-8): the sum over b, t as one product
+    dw = {"W_ih": d_ax.reshape(B * T, G).T @ x.reshape(B * T, I), "W_hh": dW_hh,
           "b_ih": d_ax.sum(axis=(0, 1)), "b_hh": db_hh}
     return dx, d_state, dw
 # --8<-- [end:layer]
