@@ -115,14 +115,14 @@ def test_the_noise_table_draws_each_word_with_its_probability():
 
 # ------------------------------------------------------------ a chunk equals the host step, batch by batch
 
-def _run_device_chunks(step, params, flat, sid, config, model, chunk, complete=None, tables=None):
+def _run_device_chunks(step, params, flat, sid, config, model, chunk, batch=3, complete=None, tables=None):
     """Train with window 1 (so no random window) and one-word noise (so no random negatives)."""
     import jax
 
     noise = np.zeros(config.vocab_size)
     noise[2] = 1.0                                                # every negative is word 2
     stream = dv.epoch_stream(flat, sid, None, config.window, chunk, np.random.default_rng(0))
-    spec = dv.DeviceSpec(step=step, config=config, model=model, chunk=chunk, complete=complete)
+    spec = dv.DeviceSpec(step=step, config=config, model=model, chunk=chunk, batch=batch, complete=complete)
     tabs = jax.device_put({"noise": dv.noise_table(noise, size=64), **(tables or {})})
     counts = []
     for i, start in enumerate(range(0, stream.live, chunk)):
@@ -185,7 +185,9 @@ def test_a_chunk_is_the_host_train_step_on_each_batch_in_turn(model, chunk):
     assert not np.allclose(np.asarray(device["W_in"]), params["W_in"])
 
 
-def test_a_fasttext_chunk_is_the_host_train_step_with_the_ngram_rows():
+@pytest.mark.parametrize("layout", ["skipgram", "windows"])
+def test_a_fasttext_chunk_is_the_host_train_step_with_the_ngram_rows(layout):
+    """Pairs (``sgd_step``, 3 pairs a step) or whole windows (``window_step``, 2 centres a step)."""
     jx = ft.backend("jax")
     config = ft.Config(vocab_size=7, dim=3, bucket=11, window=1, negatives=2, batch_size=3, epochs=1)
     rng = np.random.default_rng(1)
@@ -197,14 +199,20 @@ def test_a_fasttext_chunk_is_the_host_train_step_with_the_ngram_rows():
     def complete(batch, tables):
         return {**batch, "ngrams": tables["ngrams"][batch["center"]], "ngram_mask": tables["mask"][batch["center"]]}
 
-    flat, sid, per_chunk = _host_batches(CORPUS, "skipgram", 6)
-    device, counts = _run_device_chunks(jx.sgd_step, {k: np.array(v) for k, v in params.items()}, flat, sid,
-                                        config, "skipgram", 6, complete, {"ngrams": table, "mask": table_mask})
+    step, per_step = (jx.sgd_step, 3) if layout == "skipgram" else (jx.window_step, 2)
+    flat, sid, per_chunk = _host_batches(CORPUS, "skipgram" if layout == "skipgram" else "cbow", 6)
+    device, counts = _run_device_chunks(step, {k: np.array(v) for k, v in params.items()}, flat, sid, config,
+                                        layout, 6, per_step, complete, {"ngrams": table, "mask": table_mask})
+    assert counts == [len(e) for e in per_chunk]
     host = {k: np.array(v) for k, v in params.items()}
     for i, examples in enumerate(per_chunk):
-        for s in range(0, len(examples), 3):
+        for s in range(0, len(examples), per_step):
             lr = (0.5 - 0.1 * i) + ((0.4 - 0.1 * i) - (0.5 - 0.1 * i)) * s / len(examples)
-            batch = _host_batch(examples[s:s + 3], "skipgram", 2)
+            if layout == "skipgram":
+                pairs = examples[s:s + per_step]
+            else:                                                 # every pair of these centres' windows
+                pairs = [(c, o) for c, ctx in examples[s:s + per_step] for o in ctx if o is not None]
+            batch = _host_batch(pairs, "skipgram", 2)
             batch.update(ngrams=table[batch["center"]], ngram_mask=table_mask[batch["center"]])
             host, _ = jx.train_step(host, batch, config, lr)
     for key in params:

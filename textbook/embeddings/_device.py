@@ -135,7 +135,9 @@ def cbow_examples(tok, left, right, window):
             "context_mask": mask}, has.sum()
 
 
-LAYOUTS = {"skipgram": skipgram_examples, "cbow": cbow_examples}
+#: How each model lays out a chunk's examples: skip-gram pairs; CBOW windows; "windows": skip-gram
+#: by whole windows (every pair of a centre in one example, for a step that reads the centre's rows once).
+LAYOUTS = {"skipgram": skipgram_examples, "cbow": cbow_examples, "windows": cbow_examples}
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,9 @@ class DeviceSpec:
     Attributes:
         step: the model's ``sgd_step(params, batch, lr, config, weight) -> (params, summed loss)``.
         config: the model's config (``window``, ``negatives``, ``batch_size``).
-        model: ``"skipgram"`` or ``"cbow"``: how examples are laid out.
-        chunk: centres per call ``T`` (a multiple of ``config.batch_size``).
+        model: ``"skipgram"``, ``"cbow"`` or ``"windows"``: how examples are laid out (`LAYOUTS`).
+        chunk: centres per call ``T`` (a multiple of ``batch``).
+        batch: examples per step: pairs (skip-gram), centres (CBOW, windows).
         complete: ``complete(batch, tables) -> batch`` adds model-specific rows (FastText's n-grams).
     """
 
@@ -154,6 +157,7 @@ class DeviceSpec:
     config: object
     model: str
     chunk: int
+    batch: int
     complete: Callable | None = None
 
 
@@ -165,7 +169,7 @@ def run_chunk(params, tables, stream: Stream, start, key, epoch, index, lr_from,
     ``epoch`` and the chunk's ``index``; the learning rate goes linearly from ``lr_from`` at the
     chunk's first example to ``lr_to`` after its last.
     """
-    T, w, B, k = spec.chunk, spec.config.window, spec.config.batch_size, spec.config.negatives
+    T, w, B, k = spec.chunk, spec.config.window, spec.batch, spec.config.negatives
     key_window, key_noise = jax.random.split(jax.random.fold_in(jax.random.fold_in(key, epoch), index))
     tok = lax.dynamic_slice_in_dim(stream.tokens, start, T + 2 * w)       # (T + 2w,)
     live = start + jnp.arange(T) < stream.live                          # (T,) inside this epoch
@@ -177,7 +181,8 @@ def run_chunk(params, tables, stream: Stream, start, key, epoch, index, lr_from,
     noise = tables["noise"]
 
     L = examples["center"].shape[0]                                     # examples laid out (padded)
-    examples["negatives"] = noise[jax.random.randint(key_noise, (L, k), 0, noise.size)]   # (L, k)
+    per_example = (2 * w, k) if spec.model == "windows" else (k,)       # k per pair
+    examples["negatives"] = noise[jax.random.randint(key_noise, (L, *per_example), 0, noise.size)]
 
     def one_step(s, carry):
         params, loss_sum = carry
@@ -211,7 +216,9 @@ def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray
                   complete: Callable | None = None, chunk: int = CHUNK) -> tuple[dict, np.ndarray, float]:
     """Run ``config.epochs`` epochs on the device; the drop-in twin of ``_sgd.sgd_epochs`` for JAX.
 
-    Returns ``(params, losses, seconds)``: ``losses`` holds the mean loss of each chunk's examples.
+    ``model="windows"`` (skip-gram by whole windows) takes ``batch_size // (window + 1)`` centres
+    per step, about ``batch_size`` pairs. Returns ``(params, losses, seconds)``: ``losses`` holds
+    the mean loss of each chunk's examples.
     The learning rate decays linearly from ``config.alpha`` to ``config.min_alpha`` over the
     epochs, by the share of each epoch's kept tokens done. The host subsamples the first epoch
     while XLA compiles, and each next epoch while the device trains on the current one.
@@ -222,11 +229,11 @@ def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray
     from textbook.data._validate import flatten
 
     start_time = time.perf_counter()
-    B = config.batch_size
+    B = config.batch_size if model != "windows" else max(1, config.batch_size // (config.window + 1))
     flat, sentence = flatten(corpus_ids)
     raw_words = flat.size
     T = -(-min(chunk, max(raw_words, 1)) // B) * B                # a multiple of the batch size
-    spec = DeviceSpec(step=spec_step, config=config, model=model, chunk=T, complete=complete)
+    spec = DeviceSpec(step=spec_step, config=config, model=model, chunk=T, batch=B, complete=complete)
     tables = jax.device_put({"noise": noise_table(noise_probs), **(tables or {})})
     rng, key = np.random.default_rng(seed), jax.random.key(seed)
     dtype = jax.tree.leaves(params)[0].dtype

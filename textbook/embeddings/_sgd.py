@@ -110,13 +110,16 @@ def choose_pipeline(pipeline: str, backend: str, objective: str = "neg") -> str:
 
 def train_sgd(package, name: str, corpus, vocab, config, *, backend: str, pipeline: str, seed: int,
               progress: bool, callback, model: str, objective: str = "neg",
-              completion: Callable | None = None, steps_per_call: int = 1) -> tuple[dict, np.ndarray, float]:
+              completion: Callable | None = None, steps_per_call: int = 1,
+              device_model: str | None = None, device_step: str = "sgd_step") -> tuple[dict, np.ndarray, float]:
     """The body of ``word2vec.train`` and ``fasttext.train``: checks, data, then the host or device loop.
 
     ``package`` provides ``Config``, ``init`` and the backends; ``name`` names the model in errors
     and the progress bar. ``completion()``, called after the checks, returns ``(host_complete,
     device_complete, device_tables)``: ``host_complete(batch)`` / ``device_complete(batch, tables)``
-    add model-specific rows to a batch in either pipeline (FastText's n-grams). Returns ``(NumPy float64 params, losses,
+    add model-specific rows to a batch in either pipeline (FastText's n-grams). The device
+    pipeline lays examples out as ``device_model`` (default ``model``) and steps with the JAX
+    backend's ``device_step`` function. Returns ``(NumPy float64 params, losses,
     words/sec)``, words counted before subsampling.
     """
     from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
@@ -139,7 +142,8 @@ def train_sgd(package, name: str, corpus, vocab, config, *, backend: str, pipeli
     if where == "device":
         from textbook.embeddings._device import device_epochs
 
-        params, losses, seconds = device_epochs(impl.sgd_step, params, corpus_ids, config, model=model,
+        params, losses, seconds = device_epochs(getattr(impl, device_step), params, corpus_ids, config,
+                                                model=device_model or model,
                                                 noise_probs=noise.probs, keep=keep, seed=seed, desc=name,
                                                 progress=progress, callback=callback, tables=device_tables,
                                                 complete=device_complete)

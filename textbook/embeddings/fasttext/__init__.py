@@ -171,7 +171,9 @@ def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, 
     batches in NumPy (``textbook.data.batches.word2vec_batches``; the JAX backend runs
     ``JAX_STEPS_PER_CALL`` of them per call, an epoch's last call padded with steps of learning
     rate 0); ``"device"`` (JAX) draws windows and negatives on the device, thousands of steps
-    per call, in corpus order; ``"auto"`` picks the device for JAX. Either way each batch is
+    per call, in corpus order, each step taking ``batch_size // (window + 1)`` whole windows (about
+    ``batch_size`` pairs) so that a centre's n-gram rows are read and written once per window
+    (``jax_impl.window_step``); ``"auto"`` picks the device for JAX. Either way each batch is
     completed with the n-gram rows of its centre words (``subword_table`` of the vocabulary,
     computed once), and each step applies the SUM of the per-pair gradients with a learning
     rate decaying linearly from ``alpha`` to ``min_alpha``.
@@ -206,7 +208,7 @@ def train(corpus, vocab, config: Config, backend: str = "numpy", seed: int = 0, 
     params, losses, words_per_sec = train_sgd(
         sys.modules[__name__], "fasttext", corpus, vocab, config, backend=backend, pipeline=pipeline, seed=seed,
         progress=progress, callback=callback, model="skipgram", completion=completion,
-        steps_per_call=JAX_STEPS_PER_CALL)
+        steps_per_call=JAX_STEPS_PER_CALL, device_model="windows", device_step="window_step")
     return TrainResult(params=params, vocab=vocab, losses=losses, words_per_sec=words_per_sec, config=config)
 # --8<-- [end:train]
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from textbook.embeddings.fasttext._batch import check_batch, check_lr, check_params
 from textbook.embeddings.fasttext.numpy_impl import _check_lookup
-from textbook.embeddings.word2vec.jax_impl import negative_sampling
+from textbook.embeddings.word2vec.jax_impl import negative_sampling, row_sgd
 
 
 # --8<-- [start:compose]
@@ -72,20 +72,11 @@ _loss_and_grad = jax.jit(jax.value_and_grad(_mean_loss))
 def sgd_step(params, batch, lr, config=None, weight=None):
     """Eq. (W2V-10): SGD on the summed loss, differentiated at the gathered rows, scatter-added back.
 
-    ``weight`` ``(B,)`` (optional) scales each pair's loss; the device pipeline gives its
-    padding pairs weight 0. ``config`` is not needed (word2vec's step takes one). Returns
-    ``(new_params, summed loss)``.
+    ``weight`` ``(B,)`` (optional) scales each pair's loss. ``config`` is not needed (word2vec's
+    step takes one). Returns ``(new_params, summed loss)``.
     """
     rows, ids = gather_rows(params, batch)
-
-    def summed_loss(rows):
-        losses = row_losses(rows, batch)                          # (B,)
-        return (losses if weight is None else losses * weight).sum()
-
-    total, grads = jax.value_and_grad(summed_loss)(rows)          # gradients of the SUM at each row
-    new = {k: params[k].at[i.ravel()].add((-lr * grads[k]).astype(params[k].dtype).reshape(i.size, -1))
-           for k, i in ids.items()}                               # duplicates add up
-    return new, total
+    return row_sgd(params, rows, ids, lambda r: row_losses(r, batch), lr, weight)
 
 
 def _step(params, batch, lr):
@@ -95,6 +86,32 @@ def _step(params, batch, lr):
 
 _train_step = jax.jit(_step, donate_argnums=0)
 # --8<-- [end:train_step]
+
+
+# --8<-- [start:window_step]
+def window_losses(rows, batch):
+    """Losses ``(C,)`` of whole windows: each centre's vector, composed once (FT-2), against each of
+    its unmasked context words and their negatives (FT-3), summed over the window."""
+    h = compose(rows["W_words"], rows["W_ngrams"], batch["ngram_mask"])      # (C, d)  once per centre
+    C, S = batch["context"].shape                                             # S = 2w context slots
+    u = rows["W_out"].reshape(C * S, -1, h.shape[1])                          # (C*S, 1+k, d)
+    pairs = negative_sampling(jnp.repeat(h, S, axis=0), u)                    # (C*S,)
+    return (pairs.reshape(C, S) * batch["context_mask"]).sum(axis=1)          # (C,)
+
+
+def window_step(params, batch, lr, config=None, weight=None):
+    """`sgd_step` on every (centre, context) pair of ``C`` whole windows, each centre's n-grams read once.
+
+    ``batch``: ``center (C,)``, ``ngrams``/``ngram_mask (C, G)``, ``context``/``context_mask
+    (C, 2w)``, ``negatives (C, 2w, k)``. The update equals `sgd_step` on a batch of those pairs;
+    the device pipeline uses it because a word's ``G`` n-gram rows then cost one gather and one
+    scatter per centre, not one per pair.
+    """
+    out = jnp.concatenate([batch["context"][..., None], batch["negatives"]], axis=-1)   # (C, 2w, 1+k)
+    ids = {"W_words": batch["center"], "W_ngrams": batch["ngrams"], "W_out": out}
+    rows = {k: params[k][i] for k, i in ids.items()}
+    return row_sgd(params, rows, ids, lambda r: window_losses(r, batch), lr, weight)
+# --8<-- [end:window_step]
 
 
 @partial(jax.jit, donate_argnums=0)

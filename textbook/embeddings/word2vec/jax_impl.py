@@ -100,27 +100,36 @@ _loss_and_grad = jax.jit(jax.value_and_grad(_mean_loss), static_argnums=2)
 
 
 # --8<-- [start:train_step]
-def sgd_step(params, batch, lr, config, weight=None):
-    """Eq. (W2V-10): SGD on the summed loss, differentiated at the gathered rows, scatter-added back.
+def row_sgd(params, rows, ids, losses_of, lr, weight=None):
+    """SGD on the summed losses, differentiated at the gathered ``rows``, scatter-added back at ``ids``.
 
-    ``weight`` ``(B,)`` (optional) scales each example's loss; the device pipeline gives its
-    padding examples weight 0. Returns ``(new_params, summed loss)``.
+    ``losses_of(rows)`` gives the per-example losses ``(B,)``; ``weight`` ``(B,)`` (optional)
+    scales them (the device pipeline gives its padding examples weight 0). An ``ids`` entry of
+    ``None`` marks a table read whole (the softmax's ``W_out``), updated densely. Returns
+    ``(new_params, summed loss)``. FastText's steps use it too.
     """
-    rows, ids = gather_rows(params, batch, config)
-
     def summed_loss(rows):
-        losses = row_losses(rows, batch, config)                  # (B,)
+        losses = losses_of(rows)                                  # (B,)
         return (losses if weight is None else losses * weight).sum()
 
     total, grads = jax.value_and_grad(summed_loss)(rows)          # gradients of the SUM at each row
-    new = {}
+    new = dict(params)
     for k, i in ids.items():
         step = (-lr * grads[k]).astype(params[k].dtype)
-        if i is None:                                             # the softmax's dense W_out
+        if i is None:                                             # a dense table
             new[k] = params[k] + step
         else:                                                     # duplicates add up
             new[k] = params[k].at[i.ravel()].add(step.reshape(i.size, -1))
     return new, total
+
+
+def sgd_step(params, batch, lr, config, weight=None):
+    """Eq. (W2V-10): SGD on the summed loss of a batch, through the rows it reads (`row_sgd`).
+
+    Returns ``(new_params, summed loss)``.
+    """
+    rows, ids = gather_rows(params, batch, config)
+    return row_sgd(params, rows, ids, lambda r: row_losses(r, batch, config), lr, weight)
 
 
 @partial(jax.jit, static_argnums=3, donate_argnums=0)
