@@ -107,7 +107,7 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
             seconds = time.perf_counter() - start
             vectors = fasttext.vectors(result.params, config, vocab).matrix
         else:
-            config = word2vec.Config(model=model, **shared)
+            config = word2vec.Config(model=model, init_scale=1.0, **shared)   # gensim's init: U(-1/d, 1/d)
             start = time.perf_counter()
             result = word2vec.train(sents, vocab, config, backend=backend, seed=seed, progress=False,
                                     pipeline=pipeline)
@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--tokens", type=int, default=10_000_000)
     p.add_argument("--vocab", type=int, default=50_000)
+    p.add_argument("--topics", type=int, default=100, help="planted topics (more topics: a harder test)")
     p.add_argument("--model", choices=["skipgram", "cbow", "fasttext"], default="skipgram")
     p.add_argument("--bucket", type=int, default=2_000_000, help="n-gram rows for --model fasttext")
     p.add_argument("--trainers", default=",".join(TRAINERS), help=f"comma-separated, from {TRAINERS}")
@@ -139,8 +140,9 @@ def main(argv: list[str] | None = None) -> None:
     unknown = set(trainers) - set(TRAINERS)
     if unknown:
         raise SystemExit(f"--trainers: unknown {sorted(unknown)}; choose from {TRAINERS}")
-    corpus = zipf_topic_corpus(args.tokens, args.vocab, seed=args.seed)
-    print(f"corpus: {corpus.ids.size:,} tokens, {len(corpus.offsets) - 1:,} sentences, vocabulary {args.vocab:,}; "
+    corpus = zipf_topic_corpus(args.tokens, args.vocab, topics=args.topics, seed=args.seed)
+    print(f"corpus: {corpus.ids.size:,} tokens, {len(corpus.offsets) - 1:,} sentences, vocabulary {args.vocab:,}, "
+          f"{args.topics} topics; "
           f"{args.model}, d={SETTINGS['dim']}, window {SETTINGS['window']}, {SETTINGS['negatives']} negatives, "
           f"sample {SETTINGS['sample']}, min_count {SETTINGS['min_count']}, 1 epoch; {os.cpu_count()} cores",
           file=sys.stderr)

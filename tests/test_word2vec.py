@@ -204,6 +204,7 @@ def test_expected_sgns_gradient_and_backends_agree():
     ("vocab_size", 0), ("dim", 0), ("dim", 2.5), ("model", "glove"), ("objective", "hs"),
     ("negatives", 0), ("window", 0), ("sample", 1.0), ("sample", -0.1), ("noise_power", -1.0),
     ("alpha", 0.0), ("min_alpha", 1.0), ("batch_size", 0), ("epochs", 0), ("epochs", True),
+    ("init_scale", 0.0), ("init_scale", float("nan")),
 ])
 def test_bad_config_values_are_named(field, value):
     kwargs = {"vocab_size": 10, "dim": 4, field: value}
@@ -407,3 +408,6 @@ def test_init_is_seeded_and_follows_the_c_tool():
     np.testing.assert_array_equal(a["W_in"], b["W_in"])
     assert np.abs(a["W_in"]).max() <= 0.5 / 10 and not a["W_out"].any()
     assert a["W_in"].dtype == np.float64
+    wide = w2v.init(w2v.Config(vocab_size=50, dim=10, init_scale=1.0), 4)["W_in"]   # gensim's scale
+    np.testing.assert_allclose(wide, 2 * a["W_in"], atol=1e-15)   # the same draws, twice as wide
+    assert np.abs(wide).max() > 0.5 / 10

@@ -56,6 +56,8 @@ class Config:
         min_alpha: final learning rate, in ``[0, alpha]``; the rate decays linearly over all steps.
         batch_size: examples per SGD step ``>= 1``; each step applies the SUM of their gradients.
         epochs: passes over the corpus ``>= 1``.
+        init_scale: ``W_in`` starts uniform in ``[-init_scale / d, init_scale / d]``, ``> 0``: 0.5
+            in the C tool (the default), 1.0 in gensim.
     """
 
     vocab_size: int
@@ -70,6 +72,7 @@ class Config:
     min_alpha: float = 1e-4
     batch_size: int = 64
     epochs: int = 5
+    init_scale: float = 0.5
 
     def __post_init__(self) -> None:
         check_int_fields(self, (("vocab_size", 1), ("dim", 1), ("negatives", 0), ("window", 1),
@@ -89,10 +92,12 @@ class Config:
         if not is_real(self.min_alpha) or not 0 <= self.min_alpha <= self.alpha:
             raise ValueError(f"Config.min_alpha must be a float in [0, alpha] = [0, {self.alpha}], "
                              f"got {self.min_alpha!r}")
+        if not is_real(self.init_scale) or self.init_scale <= 0:
+            raise ValueError(f"Config.init_scale must be a finite float > 0, got {self.init_scale!r}")
         # plain Python scalars: the config is hashed (JAX static argument) and saved as JSON
         for name in ("vocab_size", "dim", "negatives", "window", "batch_size", "epochs"):
             object.__setattr__(self, name, int(getattr(self, name)))
-        for name in ("sample", "noise_power", "alpha", "min_alpha"):
+        for name in ("sample", "noise_power", "alpha", "min_alpha", "init_scale"):
             object.__setattr__(self, name, float(getattr(self, name)))
 
 
@@ -109,12 +114,14 @@ def demo_config(vocab_size: int, **overrides) -> Config:
 
 
 def init(config: Config, seed: int = 0) -> dict[str, np.ndarray]:
-    """Initial params as the C tool sets them: ``W_in ~ U(-0.5/d, 0.5/d)``, ``W_out = 0`` (float64, ``(V, d)``)."""
+    """Initial params as the C tool sets them: ``W_in ~ U(-s/d, s/d)`` with ``s = config.init_scale`` (0.5
+    by default, as the C tool), ``W_out = 0`` (float64, ``(V, d)``)."""
     if not isinstance(config, Config):
         raise TypeError(f"config must be a word2vec Config, got {type(config).__name__}")
     rng = np.random.default_rng(seed)
     V, d = config.vocab_size, config.dim
-    return {"W_in": rng.uniform(-0.5 / d, 0.5 / d, size=(V, d)), "W_out": np.zeros((V, d))}
+    s = config.init_scale
+    return {"W_in": rng.uniform(-s / d, s / d, size=(V, d)), "W_out": np.zeros((V, d))}
 
 
 def backend(name: str):
