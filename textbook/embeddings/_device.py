@@ -102,6 +102,7 @@ def epoch_stream(flat: np.ndarray, sentence: np.ndarray, keep: np.ndarray | None
 
 # --- the examples of one chunk, in corpus order ----------------------------------------------------------
 
+# --8<-- [start:skipgram_examples]
 def skipgram_examples(tok, left, right, window):
     """Every ``(centre, context)`` pair of the chunk, centre by centre, padded to ``(T * 2w,)``.
 
@@ -118,6 +119,7 @@ def skipgram_examples(tok, left, right, window):
     off = jnp.where(r < left[c], r - left[c], r - left[c] + 1)    # (L,) offsets -left..-1, then 1..right
     ctx = jnp.clip(c + off, -w, T + w - 1)                        # pairs past `count` are padding
     return {"center": tok[w + c], "context": tok[w + ctx]}, count
+# --8<-- [end:skipgram_examples]
 
 
 def cbow_examples(tok, left, right, window):
@@ -161,6 +163,7 @@ class DeviceSpec:
     complete: Callable | None = None
 
 
+# --8<-- [start:run_chunk]
 @partial(jax.jit, static_argnames="spec", donate_argnums=0)
 def run_chunk(params, tables, stream: Stream, start, key, epoch, index, lr_from, lr_to, *, spec: DeviceSpec):
     """Train on the centres ``start .. start + T - 1`` of the stream; returns ``(params, loss sum, examples)``.
@@ -197,6 +200,7 @@ def run_chunk(params, tables, stream: Stream, start, key, epoch, index, lr_from,
     steps = (count + B - 1) // B
     params, loss_sum = lax.fori_loop(0, steps, one_step, (params, jnp.zeros((), dtype)))
     return params, loss_sum, count
+# --8<-- [end:run_chunk]
 
 
 def _compile(params, tables, n_raw: int, spec: DeviceSpec):
