@@ -51,6 +51,15 @@ def test_train_then_evaluate_on_the_demo(tmp_path, capsys, binary):
     assert "demo_analogies.txt" in table and "demo_similarity.tsv" in table
 
 
+@pytest.mark.parametrize("pipeline", ["host", "device"])
+def test_jax_trains_with_either_pipeline(tmp_path, pipeline):
+    out = tmp_path / "v.txt"
+    assert main(["train", "word2vec", "--demo", "--backend", "jax", "--pipeline", pipeline, "--epochs", "1",
+                 "--dim", "8", "--quiet", "--out", str(out)]) == 0
+    vecs = Vectors.load_word2vec(out)
+    assert vecs.dim == 8 and np.isfinite(vecs.matrix).all() and np.abs(vecs.matrix).max() > 0
+
+
 def test_train_on_a_corpus_file(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 20, encoding="utf-8")
@@ -64,6 +73,7 @@ def test_train_on_a_corpus_file(tmp_path):
     (["train", "word2vec", "--quiet"], "exactly one of --corpus FILE or --demo"),
     (["train", "word2vec", "--corpus", "/nonexistent/c.txt"], "no such file"),
     (["train", "word2vec", "--demo", "--dim", "0", "--quiet"], "dim"),
+    (["train", "word2vec", "--demo", "--backend", "numpy", "--pipeline", "device", "--quiet"], "pipeline='device'"),
     (["evaluate", "/nonexistent/v.txt"], "no such file"),
 ])
 def test_clear_errors(argv, message, capsys):

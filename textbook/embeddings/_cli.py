@@ -21,6 +21,13 @@ def add_common(p: argparse.ArgumentParser, params_help: str = "also save the ful
     p.add_argument("--params", metavar="NPZ", help=params_help)
 
 
+def add_pipeline(p: argparse.ArgumentParser) -> None:
+    """``--pipeline``: where Word2Vec and FastText batches are made (see ``word2vec.train``)."""
+    p.add_argument("--pipeline", choices=["auto", "host", "device"], default="auto",
+                   help="where batches are made: host (NumPy, either backend) or device (JAX); "
+                        "auto: the device for JAX with negative sampling")
+
+
 def corpus_and_vocab(args: argparse.Namespace, extra: str = ""):
     """The tokenised corpus (``--corpus`` or ``--demo``) and its vocabulary, with a one-line summary."""
     from textbook.data import Vocab
