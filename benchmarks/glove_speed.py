@@ -51,7 +51,7 @@ import time
 
 import numpy as np
 
-from _common import peak_mb
+from _common import frequent_vocabulary, peak_mb, topic_quality
 
 TRAINERS = ("numpy", "jax", "reference")
 SETTINGS = dict(dim=100, min_count=5)          # everything else: glove.Config's defaults
@@ -74,18 +74,6 @@ def full_loss(params: dict, rows: np.ndarray, cols: np.ndarray, counts: np.ndarr
         e = np.einsum("bd,bd->b", W[i], Wt[j]) + b[i] + bt[j] - np.log(x)
         total += float(np.sum(f * e ** 2))
     return total / counts.size
-
-
-def _quality(vectors: np.ndarray, topic: np.ndarray, seed: int = 0) -> dict:
-    """Same-topic precision@10, all topic words and the rarer half (queries: 2000 of each)."""
-    from textbook.data.synthetic import topic_precision
-
-    rng = np.random.default_rng(seed)
-    candidates = np.flatnonzero(topic >= 0)                       # rows in vocabulary order (by count)
-    rare = candidates[candidates.size // 2:]
-    pick = lambda a: rng.choice(a, size=min(2000, a.size), replace=False)   # noqa: E731
-    return {"p@10": topic_precision(vectors, topic, queries=pick(candidates)),
-            "p@10 rare": topic_precision(vectors, topic, queries=pick(rare))}
 
 
 # ----------------------------------------------------------------------------- the reference trainer
@@ -185,7 +173,7 @@ def run_trainer(name: str, cache: str, epochs: int, seed: int) -> dict:
                 "loss before": loss_before,
                 "loss": full_loss(params, rows, cols, counts, config.x_max, config.alpha),
                 "step loss first": float(first), "step loss last": float(last),
-                **_quality(vectors, topic, seed)})
+                **topic_quality(vectors, topic, seed)})
     return out
 
 
@@ -218,12 +206,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.epochs < 1 or args.repeat < 1:
         raise SystemExit("--epochs and --repeat must be >= 1")
     corpus = zipf_topic_corpus(args.tokens, args.vocab, seed=args.seed)
-    ids_count = np.bincount(corpus.ids, minlength=corpus.topic.size)
-    order = np.argsort(-ids_count, kind="stable")
-    kept = order[ids_count[order] >= SETTINGS["min_count"]]      # ids by descending count
-    remap = np.full(ids_count.size, -1, dtype=np.int64)
-    remap[kept] = np.arange(kept.size)
-    sents = [s[s >= 0] for s in np.split(remap[corpus.ids], corpus.offsets[1:-1])]
+    kept, sents = frequent_vocabulary(corpus, SETTINGS["min_count"])
     config = _config(kept.size, args.epochs)
     start = time.perf_counter()
     co = glove.cooccurrence(sents, kept.size, config.window)

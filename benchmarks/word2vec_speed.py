@@ -36,7 +36,7 @@ import time
 
 import numpy as np
 
-from _common import peak_mb
+from _common import frequent_vocabulary, peak_mb, topic_quality
 
 TRAINERS = ("numpy", "jax-host", "jax", "gensim-1", "gensim-2")
 SETTINGS = dict(dim=100, window=5, negatives=5, sample=1e-3, min_count=5)
@@ -47,20 +47,6 @@ def _load(cache: str):
 
     with np.load(cache) as z:
         return SyntheticCorpus(ids=z["ids"], offsets=z["offsets"], topic=z["topic"])
-
-
-def _quality(vectors: np.ndarray, kept: np.ndarray, corpus, seed: int = 0) -> dict:
-    """Same-topic precision@10, all topic words and the rarer half (queries: 2000 of each)."""
-    from textbook.data.synthetic import topic_precision
-
-    topic = np.full(kept.size, -1)
-    topic[:] = corpus.topic[kept]
-    rng = np.random.default_rng(seed)
-    candidates = np.flatnonzero(topic >= 0)                       # rows in vocabulary order (by count)
-    rare = candidates[candidates.size // 2:]
-    pick = lambda a: rng.choice(a, size=min(2000, a.size), replace=False)   # noqa: E731
-    return {"p@10": topic_precision(vectors, topic, queries=pick(candidates)),
-            "p@10 rare": topic_precision(vectors, topic, queries=pick(rare))}
 
 
 def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, bucket: int) -> dict:
@@ -90,13 +76,9 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
         from textbook.embeddings import fasttext, word2vec
 
         backend, pipeline = (name.split("-") + ["auto"])[:2]    # "jax-host": the host pipeline
-        order = np.argsort(-counts, kind="stable")
-        kept = order[counts[order] >= SETTINGS["min_count"]]        # ids by descending count
+        kept, sents = frequent_vocabulary(corpus, SETTINGS["min_count"])
         names = corpus.words
         vocab = Vocab([names[i] for i in kept], counts[kept])
-        remap = np.full(counts.size, -1, dtype=np.int64)
-        remap[kept] = np.arange(kept.size)
-        sents = [s[s >= 0] for s in np.split(remap[corpus.ids], corpus.offsets[1:-1])]
         shared = dict(vocab_size=len(vocab), dim=SETTINGS["dim"], window=SETTINGS["window"],
                       negatives=SETTINGS["negatives"], sample=SETTINGS["sample"], epochs=1, batch_size=batch_size)
         if model == "fasttext":
@@ -114,7 +96,7 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
             seconds = time.perf_counter() - start
             vectors = result.params["W_in"]
     return {"trainer": name, "seconds": seconds, "words/s": n / seconds, "peak MB": peak_mb(),
-            **_quality(np.asarray(vectors, dtype=np.float64), kept, corpus, seed)}
+            **topic_quality(np.asarray(vectors, dtype=np.float64), corpus.topic[kept], seed)}
 
 
 def main(argv: list[str] | None = None) -> None:
