@@ -221,7 +221,7 @@ def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray
     """Run ``config.epochs`` epochs on the device; the drop-in twin of ``_sgd.sgd_epochs`` for JAX.
 
     ``model="windows"`` (skip-gram by whole windows) takes ``batch_size // (window + 1)`` centres
-    per step, about ``batch_size`` pairs. Returns ``(params, losses, seconds)``: ``losses`` holds
+    per step, about ``batch_size`` pairs. Returns ``(params, losses, words/sec)``: ``losses`` holds
     the mean loss of each chunk's examples.
     The learning rate decays linearly from ``config.alpha`` to ``config.min_alpha`` over the
     epochs, by the share of each epoch's kept tokens done. The host subsamples the first epoch
@@ -268,4 +268,5 @@ def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray
                 mean = pairs[:, 0].sum() / max(pairs[:, 1].sum(), 1)
                 callback(epoch, {k: np.array(v) for k, v in params.items()}, float(mean))
     jax.block_until_ready(params)
-    return params, np.concatenate(losses) if losses else np.zeros(0), time.perf_counter() - start_time
+    words_per_sec = config.epochs * raw_words / max(time.perf_counter() - start_time, 1e-9)
+    return params, np.concatenate(losses) if losses else np.zeros(0), words_per_sec

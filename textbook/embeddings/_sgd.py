@@ -48,7 +48,8 @@ def sgd_epochs(impl, params: dict, corpus_ids: list[np.ndarray], config, *, mode
     """Run ``config.epochs`` epochs of ``impl.train_step`` (or ``impl.train_steps`` when ``chunk > 1``).
 
     ``complete(batch)`` adds model-specific arrays to each batch (FastText's n-gram rows).
-    Returns ``(params, losses (steps,), seconds)``; ``params`` stay in the backend's arrays.
+    Returns ``(params, losses (steps,), words/sec)``, corpus words counted before subsampling;
+    ``params`` stay in the backend's arrays.
     """
     from textbook.core.optim import linear_decay
     from textbook.core.progress import Progress
@@ -92,7 +93,7 @@ def sgd_epochs(impl, params: dict, corpus_ids: list[np.ndarray], config, *, mode
                 snapshot = {k: np.array(v) for k, v in params.items()}   # a copy: NumPy steps work in place
                 callback(epoch, snapshot, float(epoch_losses.mean()) if epoch_losses.size else float("nan"))
     losses = host_losses(losses)                                  # waits for the last device step
-    return params, losses, time.perf_counter() - start
+    return params, losses, config.epochs * raw_words / max(time.perf_counter() - start, 1e-9)
 
 
 def choose_pipeline(pipeline: str, backend: str, objective: str = "neg") -> str:
@@ -142,17 +143,16 @@ def train_sgd(package, name: str, corpus, vocab, config, *, backend: str, pipeli
     if where == "device":
         from textbook.embeddings._device import device_epochs
 
-        params, losses, seconds = device_epochs(getattr(impl, device_step), params, corpus_ids, config,
+        params, losses, words_per_sec = device_epochs(getattr(impl, device_step), params, corpus_ids, config,
                                                 model=device_model or model,
                                                 noise_probs=noise.probs, keep=keep, seed=seed, desc=name,
                                                 progress=progress, callback=callback, tables=device_tables,
                                                 complete=device_complete)
     else:
-        params, losses, seconds = sgd_epochs(impl, params, corpus_ids, config, model=model,
+        params, losses, words_per_sec = sgd_epochs(impl, params, corpus_ids, config, model=model,
                                              negatives=config.negatives if noise else 0, noise=noise, keep=keep,
                                              rng=np.random.default_rng(seed), desc=name, progress=progress,
                                              callback=callback, complete=host_complete,
                                              chunk=steps_per_call if backend == "jax" else 1)
-    words = config.epochs * sum(s.size for s in corpus_ids)
     params = {k: np.asarray(v, dtype=np.float64) for k, v in to_numpy(params).items()}
-    return params, losses, words / max(seconds, 1e-9)
+    return params, losses, words_per_sec
