@@ -105,3 +105,15 @@ def test_jax_log_sigmoid_gradient_is_sigmoid_even_at_zero():
     for x in (0.0, -3.0, 2.5, 1e4, -1e4):
         g = float(jax.grad(jx.log_sigmoid)(x))
         assert abs(g - 1.0 / (1.0 + np.exp(x))) < 1e-12, (x, g)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_jax_sigmoid_has_the_values_of_the_two_branch_form(dtype):
+    """One division (numerator chosen first) gives exactly 1/(1+e) for x >= 0 and e/(1+e) below."""
+    from textbook.core.numerics import jax_impl as nx
+
+    x = np.concatenate([np.random.default_rng(13).normal(scale=8, size=2000), [0.0, -0.0, 800.0, -800.0]])
+    x = jnp.asarray(x.astype(dtype))
+    e = jnp.exp(-jnp.abs(x))
+    two_branch = jnp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    np.testing.assert_array_equal(np.asarray(nx.sigmoid(x)), np.asarray(two_branch))
