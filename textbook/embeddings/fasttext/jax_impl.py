@@ -38,10 +38,11 @@ def gather_rows(params, batch):
     """The rows a batch reads, shaped like the batch, and the ids they came from.
 
     ``W_words``: ``(B, d)`` the centre words; ``W_ngrams``: ``(B, G, d)`` their n-grams (padding
-    slots read row 0, masked out); ``W_out``: ``(B, 1 + k, d)`` the context word, then the negatives.
+    slots read row 0, masked out); ``W_out``: ``(B, 1 + k, d)`` the context word, then the negatives
+    (for whole windows, `window_step`: ``(C, 2w, 1 + k, d)``).
     """
     ids = {"W_words": batch["center"], "W_ngrams": batch["ngrams"],
-           "W_out": jnp.concatenate([batch["context"][:, None], batch["negatives"]], axis=1)}
+           "W_out": jnp.concatenate([batch["context"][..., None], batch["negatives"]], axis=-1)}
     return {k: params[k][i] for k, i in ids.items()}, ids
 
 
@@ -107,9 +108,7 @@ def window_step(params, batch, lr, config=None, weight=None):
     the device pipeline uses it because a word's ``G`` n-gram rows then cost one gather and one
     scatter per centre, not one per pair.
     """
-    out = jnp.concatenate([batch["context"][..., None], batch["negatives"]], axis=-1)   # (C, 2w, 1+k)
-    ids = {"W_words": batch["center"], "W_ngrams": batch["ngrams"], "W_out": out}
-    rows = {k: params[k][i] for k, i in ids.items()}
+    rows, ids = gather_rows(params, batch)                        # W_out rows: (C, 2w, 1+k, d)
     return row_sgd(params, rows, ids, lambda r: window_losses(r, batch), lr, weight)
 # --8<-- [end:window_step]
 
