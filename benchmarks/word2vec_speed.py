@@ -89,7 +89,8 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
             seconds = time.perf_counter() - start
             vectors = fasttext.vectors(result.params, config, vocab).matrix
         else:
-            config = word2vec.Config(model=model, init_scale=1.0, **shared)   # gensim's init: U(-1/d, 1/d)
+            config = word2vec.Config(model=model, init_scale=1.0, cbow_update="full",   # gensim's init: U(-1/d, 1/d)
+                                     **shared)                   # and its CBOW update (each row gets all of dl/dh)
             start = time.perf_counter()
             result = word2vec.train(sents, vocab, config, backend=backend, seed=seed, progress=False,
                                     pipeline=pipeline)

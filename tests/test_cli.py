@@ -60,6 +60,17 @@ def test_jax_trains_with_either_pipeline(tmp_path, pipeline):
     assert vecs.dim == 8 and np.isfinite(vecs.matrix).all() and np.abs(vecs.matrix).max() > 0
 
 
+def test_cbow_trains_with_the_c_tools_update(tmp_path):
+    from textbook.embeddings import word2vec
+
+    out, params = tmp_path / "v.txt", tmp_path / "p.npz"
+    assert main(["train", "word2vec", "--demo", "--model", "cbow", "--cbow-update", "full", "--epochs", "1",
+                 "--dim", "8", "--quiet", "--out", str(out), "--params", str(params)]) == 0
+    _, config = word2vec.load_params(params)
+    assert config.model == "cbow" and config.cbow_update == "full"
+    assert np.isfinite(Vectors.load_word2vec(out).matrix).all()
+
+
 def test_train_on_a_corpus_file(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 20, encoding="utf-8")

@@ -48,12 +48,12 @@ def copy_params(params):
 
 
 @st.composite
-def problems(draw, kinds=tuple(KINDS), scales=(0.1, 1.0, 20.0)):
+def problems(draw, kinds=tuple(KINDS), scales=(0.1, 1.0, 20.0), updates=("mean",)):
     """(config, params, batch): shapes from small sets, so jit compiles a bounded number of times."""
     model, objective = draw(st.sampled_from(kinds))
     config = w2v.Config(vocab_size=draw(st.sampled_from([5, 11])), dim=draw(st.sampled_from([3, 8])),
                         model=model, objective=objective, negatives=draw(st.sampled_from([1, 3])),
-                        window=draw(st.sampled_from([1, 2])))
+                        window=draw(st.sampled_from([1, 2])), cbow_update=draw(st.sampled_from(updates)))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     params = make_params(config, rng, scale=draw(st.sampled_from(scales)))
     batch = make_batch(config, draw(st.sampled_from([1, 6])), rng)
@@ -62,7 +62,7 @@ def problems(draw, kinds=tuple(KINDS), scales=(0.1, 1.0, 20.0)):
 
 # ------------------------------------------------------------------------------- NumPy and JAX agree
 
-@given(problems())
+@given(problems(updates=w2v.CBOW_UPDATES))
 def test_numpy_and_jax_agree_on_loss_and_every_gradient(problem):
     config, params, batch = problem                                # `loss` itself: test_duplicate_ids_in_a_batch
     assert_agree(NP, JX, Case("loss_and_grad", (params, batch, config), name=f"{config.model}/{config.objective}"),
@@ -198,13 +198,35 @@ def test_expected_sgns_gradient_and_backends_agree():
         JX.expected_sgns_loss_and_grad(params, -counts, config)
 
 
+@pytest.mark.parametrize("objective", w2v.OBJECTIVES)
+def test_the_full_cbow_update_gives_each_context_row_n_times_its_gradient(objective):
+    """``cbow_update="full"`` (the C tool's): same loss, same ``W_out`` gradient, ``n * dl/dW_in[x_j]`` per slot."""
+    mean = w2v.Config(vocab_size=9, dim=5, model="cbow", objective=objective, negatives=3, window=2)
+    full = w2v.Config(**{**mean.__dict__, "cbow_update": "full"})
+    rng = np.random.default_rng(7)
+    params = make_params(mean, rng)
+    batch = make_batch(mean, 1, rng)
+    batch["context_mask"][:] = [[True, True, False, True]]        # n = 3 words in the window
+    batch["context"][:] = [[1, 2, 6, 3]]                          # three different rows
+    loss, grads = NP.loss_and_grad(params, batch, mean)
+    for impl in (NP, JX):
+        full_loss, full_grads = impl.loss_and_grad(params, batch, full)
+        assert float(full_loss) == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose(np.asarray(full_grads["W_out"]), grads["W_out"], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(np.asarray(full_grads["W_in"]), 3 * grads["W_in"], rtol=1e-12, atol=1e-14)
+        new, _ = impl.train_step(to_jax(params, np.float64) if impl is JX else copy_params(params), batch, full, 0.1)
+        np.testing.assert_allclose(np.asarray(new["W_in"]), params["W_in"] - 0.1 * 3 * grads["W_in"], rtol=1e-12,
+                                   atol=1e-14)
+    assert np.abs(grads["W_in"]).sum() > 0
+
+
 # ------------------------------------------------------------------------------------------ bad input
 
 @pytest.mark.parametrize("field,value", [
     ("vocab_size", 0), ("dim", 0), ("dim", 2.5), ("model", "glove"), ("objective", "hs"),
     ("negatives", 0), ("window", 0), ("sample", 1.0), ("sample", -0.1), ("noise_power", -1.0),
     ("alpha", 0.0), ("min_alpha", 1.0), ("batch_size", 0), ("epochs", 0), ("epochs", True),
-    ("init_scale", 0.0), ("init_scale", float("nan")),
+    ("init_scale", 0.0), ("init_scale", float("nan")), ("cbow_update", "sum"),
 ])
 def test_bad_config_values_are_named(field, value):
     kwargs = {"vocab_size": 10, "dim": 4, field: value}

@@ -33,8 +33,9 @@ from textbook.core.validate import is_real, check_int_fields
 
 MODELS: tuple[str, ...] = ("skipgram", "cbow")
 OBJECTIVES: tuple[str, ...] = ("neg", "softmax")
+CBOW_UPDATES: tuple[str, ...] = ("mean", "full")
 
-__all__ = ["Config", "TrainResult", "DEMO_SETTINGS", "demo_config", "MODELS", "OBJECTIVES", "backend", "init", "train", "vectors",
+__all__ = ["Config", "TrainResult", "DEMO_SETTINGS", "demo_config", "MODELS", "OBJECTIVES", "CBOW_UPDATES", "backend", "init", "train", "vectors",
            "save_params", "load_params", "check_batch", "check_params", "batch_shapes"]
 
 
@@ -58,6 +59,10 @@ class Config:
         epochs: passes over the corpus ``>= 1``.
         init_scale: ``W_in`` starts uniform in ``[-init_scale / d, init_scale / d]``, ``> 0``: 0.5
             in the C tool (the default), 1.0 in gensim.
+        cbow_update: how CBOW's context rows are updated: ``"mean"`` (the default) follows the
+            gradient of the mean, ``dl/dh / n`` to each of the ``n`` rows, eq. (W2V-8);
+            ``"full"`` gives each row the whole ``dl/dh``, as the C tool and gensim do (their input
+            rows learn ``n`` times faster; not the gradient of any loss).
     """
 
     vocab_size: int
@@ -73,6 +78,7 @@ class Config:
     batch_size: int = 64
     epochs: int = 5
     init_scale: float = 0.5
+    cbow_update: str = "mean"
 
     def __post_init__(self) -> None:
         check_int_fields(self, (("vocab_size", 1), ("dim", 1), ("negatives", 0), ("window", 1),
@@ -81,6 +87,8 @@ class Config:
             raise ValueError(f"Config.model must be one of {MODELS}, got {self.model!r}")
         if self.objective not in OBJECTIVES:
             raise ValueError(f"Config.objective must be one of {OBJECTIVES}, got {self.objective!r}")
+        if self.cbow_update not in CBOW_UPDATES:
+            raise ValueError(f"Config.cbow_update must be one of {CBOW_UPDATES}, got {self.cbow_update!r}")
         if self.objective == "neg" and self.negatives < 1:
             raise ValueError(f"Config.negatives must be an integer >= 1 for objective='neg', got {self.negatives!r}")
         if not is_real(self.sample) or not 0.0 <= self.sample < 1.0:

@@ -8,7 +8,7 @@ from textbook.embeddings._cli import add_common, add_pipeline, corpus_and_vocab,
 
 # hyperparameters the command line may set; the ones left out fall back to the demo settings
 # (with --demo) or to Config's defaults
-OPTIONS = ("dim", "window", "negatives", "epochs", "sample", "alpha", "min_alpha", "batch_size")
+OPTIONS = ("dim", "window", "negatives", "epochs", "sample", "alpha", "min_alpha", "batch_size", "cbow_update")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +36,9 @@ def register_train(models: argparse._SubParsersAction) -> None:
     add_pipeline(p)
     p.add_argument("--model", choices=["skipgram", "cbow"], default="skipgram")
     p.add_argument("--objective", choices=["neg", "softmax"], default="neg")
+    p.add_argument("--cbow-update", choices=["mean", "full"],
+                   help="CBOW context rows get dl/dh / n (mean, the gradient) or the whole dl/dh (full, "
+                        "as the C tool and gensim) (mean)")
     p.add_argument("--dim", type=int, help="embedding dimension (100; 32 with --demo)")
     p.add_argument("--window", type=int, help="maximum context window (5)")
     p.add_argument("--negatives", type=int, help="negative samples per pair (5)")

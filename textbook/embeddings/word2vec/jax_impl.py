@@ -26,10 +26,31 @@ from textbook.embeddings.word2vec._batch import check_batch, check_counts, check
 # --- building blocks: the hidden vector (W2V-1)/(W2V-2) and the two output losses (W2V-3)/(W2V-4) ----
 
 # --8<-- [start:cbow_hidden]
-def cbow_hidden(vecs, mask):
-    """Eq. (W2V-2): the mean of the unmasked context vectors ``vecs`` ``(B, 2w, d)``, ``(B, d)``."""
-    n = mask.sum(axis=1)                                          # (B,)      words in each window
-    return (vecs * mask[:, :, None]).sum(axis=1) / n[:, None]     # (B, d)    masked rows count as zero
+def cbow_hidden(vecs, mask, update="mean"):
+    """Eq. (W2V-2): the mean of the unmasked context vectors ``vecs`` ``(B, 2w, d)``, ``(B, d)``.
+
+    ``update="full"``: the same mean, but its backward pass hands every context row the whole
+    ``dl/dh`` (the C tool's update) instead of ``dl/dh / n``.
+    """
+    n = mask.sum(axis=1).astype(vecs.dtype)                       # (B,)      words in each window
+    total = (vecs * mask[:, :, None]).sum(axis=1)                 # (B, d)    masked rows count as zero
+    return total / n[:, None] if update == "mean" else _mean_passing_full_grad(total, n)
+
+
+@jax.custom_vjp
+def _mean_passing_full_grad(total, n):
+    return total / n[:, None]                                     # (B, d)    forward: the mean
+
+
+def _full_fwd(total, n):
+    return total / n[:, None], n
+
+
+def _full_bwd(n, g):
+    return g, jnp.zeros_like(n)                                   # backward: as if h were the sum
+
+
+_mean_passing_full_grad.defvjp(_full_fwd, _full_bwd)
 # --8<-- [end:cbow_hidden]
 
 
@@ -76,7 +97,8 @@ def row_losses(rows, batch, config):
     if config.model == "skipgram":
         h, target = rows["W_in"], batch["context"]                # (B, d)    eq. (W2V-1)
     else:
-        h, target = cbow_hidden(rows["W_in"], batch["context_mask"]), batch["center"]   # (B, d)  eq. (W2V-2)
+        h = cbow_hidden(rows["W_in"], batch["context_mask"], config.cbow_update)    # (B, d)  eq. (W2V-2)
+        target = batch["center"]
     if config.objective == "neg":
         return negative_sampling(h, rows["W_out"])                # eq. (W2V-3)
     return full_softmax(h, rows["W_out"], target)                 # eq. (W2V-4)

@@ -19,6 +19,8 @@ Backward, the same steps in reverse:
 * (W2V-6) full softmax       ``dl/dz = softmax(z) - onehot(o)``; ``dl/dh = W_out^T dl/dz``; ``dl/dW_out = dl/dz h^T``
 * (W2V-7) skip-gram          ``dl/dW_in[c] = dl/dh``
 * (W2V-8) CBOW               ``dl/dW_in[x_j] = (m_j / n) dl/dh``
+  (with ``Config.cbow_update="full"`` each context row receives the whole ``m_j dl/dh`` instead,
+  as in the C tool and gensim: ``n`` times the gradient, so the input rows learn ``n`` times faster)
 
 Over a batch of ``B`` examples:
 
@@ -57,11 +59,14 @@ def cbow_hidden(W_in: np.ndarray, context: np.ndarray, mask: np.ndarray) -> np.n
     return vecs.sum(axis=1) / n[:, None]                          # (B, d)
 
 
-def cbow_hidden_backward(d_h: np.ndarray, context: np.ndarray, mask: np.ndarray):
-    """Eq. (W2V-8): each unmasked context row receives ``dl/dh / n``. Returns ``(rows (N,), grads (N, d))``."""
+def cbow_hidden_backward(d_h: np.ndarray, context: np.ndarray, mask: np.ndarray, update: str = "mean"):
+    """Eq. (W2V-8): each unmasked context row receives ``dl/dh / n``. Returns ``(rows (N,), grads (N, d))``.
+
+    ``update="full"`` passes the whole ``dl/dh`` to every context row (the C tool's update).
+    """
     n = mask.sum(axis=1)                                          # (B,)
     b, j = np.nonzero(mask)                                       # (N,), (N,) the unmasked slots
-    return context[b, j], d_h[b] / n[b, None]                     # (N,), (N, d)
+    return context[b, j], d_h[b] if update == "full" else d_h[b] / n[b, None]   # (N,), (N, d)
 # --8<-- [end:cbow_hidden]
 
 
@@ -131,20 +136,20 @@ def skipgram_softmax(params: Mapping[str, np.ndarray], batch: Mapping[str, np.nd
     return losses, {"W_in": (batch["center"], d_h), "W_out": out}  # eq. (W2V-7)
 
 
-def cbow_neg(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray]):
+def cbow_neg(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray], update: str = "mean"):
     """CBOW, negative sampling (the mean context predicts the centre): (W2V-2), (W2V-3), (W2V-5), (W2V-8)."""
     context, mask = batch["context"], batch["context_mask"]       # (B, 2w), (B, 2w)
     h = cbow_hidden(params["W_in"], context, mask)                # (B, d)    eq. (W2V-2)
     losses, d_h, out = negative_sampling(h, params["W_out"], batch["center"], batch["negatives"])
-    return losses, {"W_in": cbow_hidden_backward(d_h, context, mask), "W_out": out}  # eq. (W2V-8)
+    return losses, {"W_in": cbow_hidden_backward(d_h, context, mask, update), "W_out": out}  # eq. (W2V-8)
 
 
-def cbow_softmax(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray]):
+def cbow_softmax(params: Mapping[str, np.ndarray], batch: Mapping[str, np.ndarray], update: str = "mean"):
     """CBOW with the full softmax, eqs. (W2V-2), (W2V-4), (W2V-6), (W2V-8)."""
     context, mask = batch["context"], batch["context_mask"]       # (B, 2w), (B, 2w)
     h = cbow_hidden(params["W_in"], context, mask)                # (B, d)    eq. (W2V-2)
     losses, d_h, out = full_softmax(h, params["W_out"], batch["center"])
-    return losses, {"W_in": cbow_hidden_backward(d_h, context, mask), "W_out": out}  # eq. (W2V-8)
+    return losses, {"W_in": cbow_hidden_backward(d_h, context, mask, update), "W_out": out}  # eq. (W2V-8)
 # --8<-- [end:objectives]
 
 
@@ -161,7 +166,8 @@ def example_losses_and_row_grads(params, batch, config) -> tuple[np.ndarray, Row
     check_params(params, config)
     batch = check_batch(batch, config)
     params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
-    return OBJECTIVES[(config.model, config.objective)](params, batch)
+    options = {"update": config.cbow_update} if config.model == "cbow" else {}
+    return OBJECTIVES[(config.model, config.objective)](params, batch, **options)
 
 
 # --- the interface -------------------------------------------------------------------------------------
@@ -174,7 +180,10 @@ def loss(params, batch, config) -> float:
 
 # --8<-- [start:loss_and_grad]
 def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
-    """Mean loss over the batch and its dense gradients ``{"W_in": (V, d), "W_out": (V, d)}``, eq. (W2V-9)."""
+    """Mean loss over the batch and its dense gradients ``{"W_in": (V, d), "W_out": (V, d)}``, eq. (W2V-9).
+
+    (With ``config.cbow_update="full"`` the ``W_in`` part is the C tool's update direction, not a gradient.)
+    """
     losses, row_grads = example_losses_and_row_grads(params, batch, config)
     B = losses.shape[0]
     grads = {}
