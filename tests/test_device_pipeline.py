@@ -108,9 +108,32 @@ def test_cbow_examples_are_the_centres_with_a_context_and_their_windows(chunk):
 
 def test_the_noise_table_draws_each_word_with_its_probability():
     probs = np.array([0.5, 0.3, 0.15, 0.05, 0.0])
-    table = dv.noise_table(probs, size=1000)
-    np.testing.assert_allclose(np.bincount(table, minlength=5) / 1000, probs, atol=1 / 1000)
+    table = dv.noise_table(probs, size=1024)
+    np.testing.assert_allclose(np.bincount(table, minlength=5) / 1024, probs, atol=1 / 1024)
     assert table.min() >= 0 and table.max() <= 3                  # never a word of probability 0
+    with pytest.raises(ValueError, match="power of two"):
+        dv.noise_table(probs, size=1000)
+
+
+def test_a_chunk_draws_its_negatives_with_the_noise_probabilities():
+    """A step that only counts the negatives it is given: their shares are the noise probabilities."""
+    import jax
+
+    def count_negatives(params, batch, lr, config, weight):      # the `sgd_step` signature
+        seen = params["seen"].at[batch["negatives"].ravel()].add(jax.numpy.repeat(weight, config.negatives))
+        return {"seen": seen}, weight.sum()
+
+    probs = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625, 0.0])
+    config = w2v.Config(vocab_size=6, dim=1, window=2, negatives=4, batch_size=16, epochs=1)
+    flat = np.arange(6000) % 6
+    stream = dv.epoch_stream(flat, np.arange(6000) // 10, None, 2, 4096, np.random.default_rng(0))
+    spec = dv.DeviceSpec(step=count_negatives, config=config, model="skipgram", chunk=4096, batch=16)
+    tables = jax.device_put({"noise": dv.noise_table(probs, size=1 << 12)})
+    params = {"seen": jax.numpy.zeros(6)}
+    params, loss, count = dv.run_chunk(params, tables, stream, 0, jax.random.key(3), 0, 0, 0.1, 0.1, spec=spec)
+    seen = np.asarray(params["seen"])
+    assert seen.sum() == 4 * int(count) > 10_000                  # k negatives for every pair, none for padding
+    np.testing.assert_allclose(seen / seen.sum(), probs, atol=0.01)
 
 
 # ------------------------------------------------------------ a chunk equals the host step, batch by batch

@@ -48,8 +48,11 @@ def noise_table(probs: np.ndarray, size: int = NOISE_TABLE) -> np.ndarray:
     """Word ids laid out so that a uniform entry is word ``v`` with probability about ``probs[v]``, ``(size,)``.
 
     Entry ``j`` holds the word whose cumulative probability first exceeds ``(j + 1/2) / size``
-    (the C tool's table); a draw from it costs one random integer and one read.
+    (the C tool's table); a draw from it costs one random integer and one read. ``size`` is a
+    power of two, ``2^m``, so the top ``m`` bits of a random 32-bit word are a uniform entry.
     """
+    if size < 2 or size & (size - 1) or size > 1 << 32:
+        raise ValueError(f"size must be a power of two in [2, 2^32], got {size}")
     cdf = np.cumsum(np.asarray(probs, dtype=np.float64))
     cdf /= cdf[-1]
     ids = np.searchsorted(cdf, (np.arange(size) + 0.5) / size, side="right")
@@ -185,7 +188,8 @@ def run_chunk(params, tables, stream: Stream, start, key, epoch, index, lr_from,
 
     L = examples["center"].shape[0]                                     # examples laid out (padded)
     per_example = (2 * w, k) if spec.model == "windows" else (k,)       # k per pair
-    examples["negatives"] = noise[jax.random.randint(key_noise, (L, *per_example), 0, noise.size)]
+    bits = jax.random.bits(key_noise, (L, *per_example), jnp.uint32)   # a table of 2^m entries:
+    examples["negatives"] = noise[bits >> (32 - (noise.size.bit_length() - 1))]   # the top m bits
 
     def one_step(s, carry):
         params, loss_sum = carry
