@@ -208,7 +208,11 @@ def run_chunk(params, tables, stream: Stream, start, key, epoch, index, lr_from,
 
 
 def _compile(params, tables, n_raw: int, spec: DeviceSpec):
-    """`run_chunk` compiled ahead of time for a stream of ``n_raw`` corpus tokens (shapes only)."""
+    """`run_chunk` compiled ahead of time for a stream of ``n_raw`` corpus tokens (shapes only).
+
+    ``params`` and ``tables`` may be arrays or ``jax.ShapeDtypeStruct``s: only their shapes and
+    dtypes are read, so the compile can start before the tables are built.
+    """
     T, w = spec.chunk, spec.config.window
     i32 = jax.ShapeDtypeStruct((), jnp.int32)
     rate = jax.ShapeDtypeStruct((), jax.tree.leaves(params)[0].dtype)
@@ -216,6 +220,10 @@ def _compile(params, tables, n_raw: int, spec: DeviceSpec):
                     left=jax.ShapeDtypeStruct((n_raw + T,), jnp.int32),
                     right=jax.ShapeDtypeStruct((n_raw + T,), jnp.int32), live=i32)
     return run_chunk.lower(params, tables, stream, i32, jax.random.key(0), i32, i32, rate, rate, spec=spec).compile()
+
+
+def _shape_of(x) -> jax.ShapeDtypeStruct:
+    return jax.ShapeDtypeStruct(np.shape(x), x.dtype)
 
 
 def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray], config, *, model: str,
@@ -228,8 +236,9 @@ def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray
     per step, about ``batch_size`` pairs. Returns ``(params, losses, words/sec)``: ``losses`` holds
     the mean loss of each chunk's examples.
     The learning rate decays linearly from ``config.alpha`` to ``config.min_alpha`` over the
-    epochs, by the share of each epoch's kept tokens done. The host subsamples the first epoch
-    while XLA compiles, and each next epoch while the device trains on the current one.
+    epochs, by the share of each epoch's kept tokens done. XLA compiles the chunk function in a
+    background thread while the host flattens the corpus, builds the noise table and subsamples
+    the first epoch; each next epoch is subsampled while the device trains on the current one.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -238,24 +247,27 @@ def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray
 
     start_time = time.perf_counter()
     B = config.batch_size if model != "windows" else max(1, config.batch_size // (config.window + 1))
-    flat, sentence = flatten(corpus_ids)
-    raw_words = flat.size
+    raw_words = sum(s.size for s in corpus_ids)
     T = -(-min(chunk, max(raw_words, 1)) // B) * B                # a multiple of the batch size
     spec = DeviceSpec(step=spec_step, config=config, model=model, chunk=T, batch=B, complete=complete)
-    tables = jax.device_put({"noise": noise_table(noise_probs), **(tables or {})})
+    extra = tables or {}
+    shapes = {"noise": jax.ShapeDtypeStruct((NOISE_TABLE,), jnp.int32), **jax.tree.map(_shape_of, extra)}
     rng, key = np.random.default_rng(seed), jax.random.key(seed)
     dtype = jax.tree.leaves(params)[0].dtype
     rate = lambda p: np.asarray(config.alpha - (config.alpha - config.min_alpha) * p, dtype)   # noqa: E731
-    subsample = partial(epoch_stream, flat, sentence, keep, config.window, T, rng)
     losses: list = []
     with Progress(total=config.epochs * raw_words, desc=desc, unit="words", enabled=progress) as bar, \
-            ThreadPoolExecutor(max_workers=1) as host:
-        next_stream = host.submit(subsample)                      # epoch 0, while XLA compiles
-        train_chunk = _compile(params, tables, raw_words, spec)
+            ThreadPoolExecutor(max_workers=2) as background:
+        compiling = background.submit(_compile, params, shapes, raw_words, spec)   # XLA, from the start
+        flat, sentence = flatten(corpus_ids)                      # meanwhile, on the host
+        subsample = partial(epoch_stream, flat, sentence, keep, config.window, T, rng)
+        next_stream = background.submit(subsample)                # epoch 0
+        tables = jax.device_put({"noise": noise_table(noise_probs), **extra})
+        train_chunk = compiling.result()
         for epoch in range(config.epochs):
             stream = next_stream.result()
             if epoch + 1 < config.epochs:
-                next_stream = host.submit(subsample)              # the next epoch, while this one trains
+                next_stream = background.submit(subsample)        # the next epoch, while this one trains
             n, shown, epoch_losses = max(int(stream.live), 1), 0, []
             for i, start in enumerate(range(0, int(stream.live), T)):
                 done = (epoch + start / n) / config.epochs, (epoch + min(start + T, n) / n) / config.epochs
