@@ -102,6 +102,7 @@ def test_cbow_examples_are_the_centres_with_a_context_and_their_windows(chunk):
         assert mask.tolist() == [(-left[i] <= o < 0) or (0 < o <= right[i]) for o in offsets]
         np.testing.assert_array_equal(np.asarray(examples["context"][row])[mask],
                                       [100 + i + o for o, m in zip(offsets, mask) if m])
+        assert (np.asarray(examples["context"][row])[~mask] == 0).all()   # empty slots read row 0
     for row in range(len(centres), left.size):                    # padding rows repeat a real one
         assert np.asarray(examples["context_mask"][row]).any() or not centres
 

@@ -136,7 +136,8 @@ def cbow_examples(tok, left, right, window):
     idx = jnp.nonzero(has, size=T, fill_value=jnp.argmax(has))[0]   # (T,) centres with a context first
     off = jnp.concatenate([jnp.arange(-w, 0), jnp.arange(1, w + 1)])   # (2w,) the offsets, as the host's
     mask = jnp.where(off < 0, -off <= left[idx, None], off <= right[idx, None])   # (T, 2w)
-    return {"center": tok[w + idx], "context": tok[w + idx[:, None] + off],
+    context = jnp.where(mask, tok[w + idx[:, None] + off], 0)    # (T, 2w) an empty slot reads row 0, which
+    return {"center": tok[w + idx], "context": context,           # stays in cache (its gradient is 0)
             "context_mask": mask}, has.sum()
 
 
@@ -190,6 +191,8 @@ def run_chunk(params, tables, stream: Stream, start, key, epoch, index, lr_from,
     per_example = (2 * w, k) if spec.model == "windows" else (k,)       # k per pair
     bits = jax.random.bits(key_noise, (L, *per_example), jnp.uint32)   # a table of 2^m entries:
     examples["negatives"] = noise[bits >> (32 - (noise.size.bit_length() - 1))]   # the top m bits
+    if spec.model == "windows":                                         # an empty slot's negatives: row 0
+        examples["negatives"] = jnp.where(examples["context_mask"][..., None], examples["negatives"], 0)
 
     def one_step(s, carry):
         params, loss_sum = carry
