@@ -19,6 +19,8 @@ The benchmark files and both corpora ship in gensim's wheel (``pip install gensi
     python benchmarks/embeddings_quality.py                       # lee, JAX backend, 20 epochs
     python benchmarks/embeddings_quality.py --corpus wiki --epochs 5 --min-count 5
     python benchmarks/embeddings_quality.py --backend numpy --models word2vec,glove
+    python benchmarks/embeddings_quality.py --corpus wiki --epochs 5 --min-count 5 --models word2vec \
+        --word2vec skipgram,cbow                                  # Word2Vec's two models, ours and gensim's
 
 Notes on "the same hyperparameters": the learning rates differ where the algorithms do.
 GloVe uses AdaGrad (its own rate). Our FastText applies the exact gradient of the mean of a
@@ -88,7 +90,10 @@ def benchmark_files() -> tuple[list[Path], list[Path]]:
 
 
 def gensim_models(sents, args) -> dict[str, tuple[object, float]]:
-    """gensim's Word2Vec and FastText with our settings: ``{name: (Vectors, wall seconds, CPU seconds)}``."""
+    """gensim's Word2Vec and FastText with our settings, for the models of ``--models`` (and ``--word2vec``).
+
+    Returns ``{name: (Vectors, wall seconds, CPU seconds)}``.
+    """
     from gensim.models import FastText, Word2Vec
 
     from textbook.embeddings.vectors import Vectors
@@ -96,16 +101,31 @@ def gensim_models(sents, args) -> dict[str, tuple[object, float]]:
     common = dict(vector_size=args.dim, window=args.window, min_count=args.min_count, sg=1, hs=0,
                   negative=args.negatives, ns_exponent=0.75, sample=args.sample, alpha=0.025, min_alpha=1e-4,
                   epochs=args.epochs, workers=args.workers, seed=args.seed)
+    ours = [m.strip() for m in args.models.split(",")]
+    wanted = [("gensim " + W2V_NAMES[m], Word2Vec, {"sg": int(m == "skipgram")})
+              for m in (word2vec_models(args) if "word2vec" in ours else [])]
+    if "fasttext" in ours:
+        wanted.append(("gensim FastText", FastText, dict(min_n=3, max_n=6, bucket=args.bucket)))
     out = {}
-    for name, cls, extra in (("gensim Word2Vec", Word2Vec, {}),
-                             ("gensim FastText", FastText, dict(min_n=3, max_n=6, bucket=args.bucket))):
+    for name, cls, extra in wanted:
         start, cpu = time.perf_counter(), time.process_time()
-        model = cls(sentences=sents, **common, **extra)
+        model = cls(sentences=sents, **{**common, **extra})
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         kv = model.wv
         words = list(kv.index_to_key)
         out[name] = (Vectors(words, np.asarray(kv.vectors, dtype=np.float64)), seconds, cpu)
     return out
+
+
+#: Word2Vec's two models, with the names the table gives them.
+W2V_NAMES = {"skipgram": "Word2Vec (SGNS)", "cbow": "Word2Vec CBOW"}
+
+
+def word2vec_models(args) -> list[str]:
+    models = [m.strip() for m in args.word2vec.split(",") if m.strip()]
+    if not models or set(models) - set(W2V_NAMES):
+        raise SystemExit(f"--word2vec: choose from {tuple(W2V_NAMES)}, got {args.word2vec!r}")
+    return models
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -116,6 +136,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--corpus", default="lee", help="lee, wiki, demo, or a text file")
     ap.add_argument("--backend", choices=["numpy", "jax"], default="jax")
     ap.add_argument("--models", default="word2vec,glove,fasttext,ppmi-svd")
+    ap.add_argument("--word2vec", default="skipgram", help="Word2Vec models to train: skipgram, cbow or both")
     ap.add_argument("--dim", type=int, default=100)
     ap.add_argument("--window", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=20)
@@ -147,12 +168,20 @@ def main(argv: list[str] | None = None) -> list[dict]:
         "glove": {"x_max": args.glove_x_max, **({"epochs": args.glove_epochs} if args.glove_epochs else {})},
     }
     named = {}                                   # name -> (vectors, wall seconds, CPU seconds of all threads)
+    runs = []                                    # (model key, its options, the name in the table)
     for key in [m.strip() for m in args.models.split(",") if m.strip()]:
+        if key != "word2vec":
+            runs.append((key, options, MODEL_NAMES[key]))
+            continue
+        for model in word2vec_models(args):      # gensim's initial scale and CBOW update, like for like
+            w2v = {**sgns, "model": model, "init_scale": 1.0, "cbow_update": "full"}
+            runs.append((key, {**options, "word2vec": w2v}, W2V_NAMES[model]))
+    for key, opts, label in runs:
         cpu = time.process_time()
         (vecs, seconds), = train_models(sents, vocab, [key], dim=args.dim, window=args.window, epochs=args.epochs,
                                         settings="default", backend=args.backend, seed=args.seed,
-                                        progress=not args.quiet, options=options).values()
-        name = MODEL_NAMES[key] if key == "ppmi-svd" else f"{MODEL_NAMES[key]} ({args.backend})"
+                                        progress=not args.quiet, options=opts).values()
+        name = label if key == "ppmi-svd" else f"{label} ({args.backend})"
         named[name] = (vecs, seconds, time.process_time() - cpu)
     if not args.no_gensim:
         try:

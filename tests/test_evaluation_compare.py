@@ -91,10 +91,12 @@ def test_benchmark_script_prints_one_table(capsys):
 def test_benchmark_script_trains_gensim_with_the_same_settings(capsys):
     pytest.importorskip("gensim", reason="gensim's models are the comparison (pip install -e '.[oracles]')")
     bench = _benchmark_module()
-    rows = bench.main(["--corpus", "demo", "--models", "ppmi-svd", "--epochs", "1", "--dim", "8", "--quiet",
-                       "--bucket", "2000", "--workers", "1"])
+    rows = bench.main(["--corpus", "demo", "--models", "ppmi-svd,word2vec,fasttext", "--word2vec", "skipgram,cbow",
+                       "--epochs", "1", "--dim", "8", "--quiet", "--bucket", "2000", "--workers", "1",
+                       "--backend", "numpy"])
     names = [r["model"] for r in rows]
-    assert names == ["PPMI-SVD", "gensim Word2Vec", "gensim FastText"]
+    assert names == ["PPMI-SVD", "Word2Vec (SGNS) (numpy)", "Word2Vec CBOW (numpy)", "FastText (numpy)",
+                     "gensim Word2Vec (SGNS)", "gensim Word2Vec CBOW", "gensim FastText"]
     # the real benchmarks (gensim's copies): most of their words are not in the demo corpus
     assert {"wordsim353 rho", "simlex999 rho", "questions-words acc"} <= set(rows[0])
     assert all(r["questions-words OOV"] > 0.9 for r in rows)
