@@ -80,7 +80,8 @@ def run_decoder(name: str, args) -> dict:
         compile_s = time.perf_counter() - start
         seconds = _time(run, args.repeats)
     return {"decoder": name, "seconds": seconds, "compile s": compile_s, "peak MB": peak_mb(),
-            "best": np.asarray(out["tokens"])[:, 0].tolist(), "length": float(np.mean(np.asarray(out["lengths"])[:, 0]))}
+            "best": np.asarray(out["tokens"])[:, 0].tolist(),
+            "length": float(np.mean(np.asarray(out["lengths"])[:, 0]))}
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

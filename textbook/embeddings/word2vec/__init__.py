@@ -35,8 +35,8 @@ MODELS: tuple[str, ...] = ("skipgram", "cbow")
 OBJECTIVES: tuple[str, ...] = ("neg", "softmax")
 CBOW_UPDATES: tuple[str, ...] = ("mean", "full")
 
-__all__ = ["Config", "TrainResult", "DEMO_SETTINGS", "demo_config", "MODELS", "OBJECTIVES", "CBOW_UPDATES", "backend", "init", "train", "vectors",
-           "save_params", "load_params", "check_batch", "check_params", "batch_shapes"]
+__all__ = ["Config", "TrainResult", "DEMO_SETTINGS", "demo_config", "MODELS", "OBJECTIVES", "CBOW_UPDATES", "backend",
+           "init", "train", "vectors", "save_params", "load_params", "check_batch", "check_params", "batch_shapes"]
 
 
 @dataclass(frozen=True)
