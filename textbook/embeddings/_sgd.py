@@ -144,15 +144,15 @@ def train_sgd(package, name: str, corpus, vocab, config, *, backend: str, pipeli
         from textbook.embeddings._device import device_epochs
 
         params, losses, words_per_sec = device_epochs(getattr(impl, device_step), params, corpus_ids, config,
-                                                model=device_model or model,
-                                                noise_probs=noise.probs, keep=keep, seed=seed, desc=name,
-                                                progress=progress, callback=callback, tables=device_tables,
-                                                complete=device_complete)
+                                                      model=device_model or model, noise_probs=noise.probs,
+                                                      keep=keep, seed=seed, desc=name, progress=progress,
+                                                      callback=callback, tables=device_tables,
+                                                      complete=device_complete)
     else:
         params, losses, words_per_sec = sgd_epochs(impl, params, corpus_ids, config, model=model,
-                                             negatives=config.negatives if noise else 0, noise=noise, keep=keep,
-                                             rng=np.random.default_rng(seed), desc=name, progress=progress,
-                                             callback=callback, complete=host_complete,
-                                             chunk=steps_per_call if backend == "jax" else 1)
+                                                   negatives=config.negatives if noise else 0, noise=noise,
+                                                   keep=keep, rng=np.random.default_rng(seed), desc=name,
+                                                   progress=progress, callback=callback, complete=host_complete,
+                                                   chunk=steps_per_call if backend == "jax" else 1)
     params = {k: np.asarray(v, dtype=np.float64) for k, v in to_numpy(params).items()}
     return params, losses, words_per_sec

@@ -41,11 +41,16 @@ def rnn_cell(w, ax, state):
 
 
 # --8<-- [start:lstm_cell]
+def _lstm_gates(a):
+    """The gates of (LSTM-1) from the pre-activations ``a (B, 4H)``, in PyTorch's order ``i, f, g, o``."""
+    a_i, a_f, a_g, a_o = jnp.split(a, 4, axis=-1)                 # (B, H) each
+    return nx.sigmoid(a_i), nx.sigmoid(a_f), jnp.tanh(a_g), nx.sigmoid(a_o)
+
+
 def lstm_cell(w, ax, state):
     """Eqs. (LSTM-1)-(LSTM-3), gates in PyTorch's order i, f, g, o."""
     a = ax + state["h"] @ w["W_hh"].T + w["b_hh"]                 # (B, 4H)
-    a_i, a_f, a_g, a_o = jnp.split(a, 4, axis=-1)                 # (B, H) each
-    i, f, g, o = nx.sigmoid(a_i), nx.sigmoid(a_f), jnp.tanh(a_g), nx.sigmoid(a_o)
+    i, f, g, o = _lstm_gates(a)
     c_new = f * state["c"] + i * g                                # (B, H)
     return {"h": o * jnp.tanh(c_new), "c": c_new}
 # --8<-- [end:lstm_cell]
@@ -90,12 +95,6 @@ def cell_weights(params: Mapping, layer: int, direction: int, prefix: str = "") 
 
 
 # --- the LSTM layer with its backward pass written out (LSTM-4)-(LSTM-7) ---------------------------------
-
-def _lstm_gates(a):
-    """The gates of (LSTM-1) from the pre-activations ``a (B, 4H)``: ``i, f, g, o``, each ``(B, H)``."""
-    a_i, a_f, a_g, a_o = jnp.split(a, 4, axis=-1)
-    return nx.sigmoid(a_i), nx.sigmoid(a_f), jnp.tanh(a_g), nx.sigmoid(a_o)
-
 
 def _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse):
     """The LSTM recursion over a precomputed input projection ``ax (T, B, 4H)``, time-major.
