@@ -25,7 +25,7 @@ slower than with one thread (compare the best and the median round).
 
 Run::
 
-    python benchmarks/lstm_speed.py                                  # all six trainers, ~5 s each
+    python benchmarks/lstm_speed.py                                  # all eight trainers, ~6 s each
     python benchmarks/lstm_speed.py --trainers jax-1,torch-1 --seconds 10
     python benchmarks/lstm_speed.py --hidden-size 128 --seq-len 50
 
@@ -33,8 +33,9 @@ Tokens/sec counts ``B * T`` tokens per forward+backward call, after two warm-up 
 the first call compiles; its time is reported separately). The timed seconds are split into
 ``--rounds`` rounds and the fastest round counts (the median round is shown too): on a shared
 machine the slower rounds measure the other load. ``--repeat 2`` runs the list of trainers twice,
-interleaved, and keeps each trainer's best run. NumPy computes in float64 (the package's NumPy
-backend always does), JAX and PyTorch in float32.
+interleaved, and keeps each trainer's best run. ``numpy`` computes in float64 (the NumPy
+backend's default), ``numpy32`` in float32 (the same code, given float32 params and inputs), JAX and
+PyTorch in float32.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ import sys
 import tempfile
 import time
 
-TRAINERS = ("numpy-1", "numpy-2", "jax-1", "jax-2", "torch-1", "torch-2")
-DTYPE = {"numpy": "float64", "jax": "float32", "torch": "float32"}
+TRAINERS = ("numpy-1", "numpy-2", "numpy32-1", "numpy32-2", "jax-1", "jax-2", "torch-1", "torch-2")
+DTYPE = {"numpy": "float64", "numpy32": "float32", "jax": "float32", "torch": "float32"}
 
 
 def thread_env(backend: str, n: int) -> dict[str, str]:
@@ -116,16 +117,16 @@ def run_trainer(name: str, path: str, seconds: float, rounds: int, grads_out: st
     B, T, I = batch["x"].shape
     H = params["weight_hh_l0"].shape[1]
     compile_s = None
-    if backend in ("numpy", "jax"):
+    if backend in ("numpy", "numpy32", "jax"):
         from textbook.sequence import rnn
 
         config = rnn.Config(cell="lstm", input_size=I, hidden_size=H)
-        impl = rnn.backend(backend)
-        if backend == "jax":
-            import jax
-
+        impl = rnn.backend("jax" if backend == "jax" else "numpy")
+        if DTYPE[backend] == "float32":                           # NumPy computes in the dtype of its params
             params = {k: v.astype(np.float32) for k, v in params.items()}
             batch = {k: v if k == "lengths" else v.astype(np.float32) for k, v in batch.items()}
+        if backend == "jax":
+            import jax
 
             def call():
                 return jax.block_until_ready(impl.loss_and_grad_all(params, batch, config))

@@ -8,8 +8,9 @@ neighbours, over all topic words and over the rarer half of them.
 Each trainer runs in its own process (so peak memory is its own), on the same tokens and
 vocabulary, with d=100, window 5, 5 negatives, sample 1e-3, min_count 5, one epoch:
 
-* ``numpy``, ``jax-host`` and ``jax``: this package's ``word2vec.train`` (skip-gram or CBOW) or,
-  with ``--model fasttext``, ``fasttext.train`` (skip-gram, n-grams 3..6, ``--bucket`` rows);
+* ``numpy``, ``numpy32``, ``jax-host`` and ``jax``: this package's ``word2vec.train`` (skip-gram
+  or CBOW) or, with ``--model fasttext``, ``fasttext.train`` (skip-gram, n-grams 3..6, ``--bucket``
+  rows); ``numpy`` trains in float64 (the default), ``numpy32`` in float32 (``dtype="float32"``);
   ``jax-host`` makes its batches on the host as the NumPy backend does, ``jax`` on the device
   (the default pipeline of the JAX backend);
 * ``gensim-1`` and ``gensim-2``: gensim's ``Word2Vec`` (or ``FastText``) with 1 and 2 worker threads.
@@ -38,7 +39,10 @@ import numpy as np
 
 from _common import frequent_vocabulary, peak_mb, topic_quality
 
-TRAINERS = ("numpy", "jax-host", "jax", "gensim-1", "gensim-2")
+#: this package's trainers: name -> (backend, pipeline, dtype); then gensim's
+OURS = {"numpy": ("numpy", "auto", None), "numpy32": ("numpy", "auto", "float32"),
+        "jax-host": ("jax", "host", None), "jax": ("jax", "auto", None)}
+TRAINERS = (*OURS, "gensim-1", "gensim-2")
 SETTINGS = dict(dim=100, window=5, negatives=5, sample=1e-3, min_count=5)
 
 
@@ -75,7 +79,7 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
         from textbook.data import Vocab
         from textbook.embeddings import fasttext, word2vec
 
-        backend, pipeline = (name.split("-") + ["auto"])[:2]    # "jax-host": the host pipeline
+        backend, pipeline, dtype = OURS[name]
         kept, sents = frequent_vocabulary(corpus, SETTINGS["min_count"])
         names = corpus.words
         vocab = Vocab([names[i] for i in kept], counts[kept])
@@ -85,7 +89,7 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
             config = fasttext.Config(bucket=bucket, **shared)
             start = time.perf_counter()
             result = fasttext.train(sents, vocab, config, backend=backend, seed=seed, progress=False,
-                                    pipeline=pipeline)
+                                    pipeline=pipeline, dtype=dtype)
             seconds = time.perf_counter() - start
             vectors = fasttext.vectors(result.params, config, vocab).matrix
         else:
@@ -93,7 +97,7 @@ def run_trainer(name: str, cache: str, model: str, batch_size: int, seed: int, b
                                      **shared)                   # and its CBOW update (each row gets all of dl/dh)
             start = time.perf_counter()
             result = word2vec.train(sents, vocab, config, backend=backend, seed=seed, progress=False,
-                                    pipeline=pipeline)
+                                    pipeline=pipeline, dtype=dtype)
             seconds = time.perf_counter() - start
             vectors = result.params["W_in"]
     return {"trainer": name, "seconds": seconds, "words/s": n / seconds, "peak MB": peak_mb(),

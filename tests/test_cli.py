@@ -60,6 +60,26 @@ def test_jax_trains_with_either_pipeline(tmp_path, pipeline):
     assert vecs.dim == 8 and np.isfinite(vecs.matrix).all() and np.abs(vecs.matrix).max() > 0
 
 
+@pytest.mark.parametrize("model", ["word2vec", "fasttext"])
+def test_numpy_trains_in_float32_when_asked(tmp_path, monkeypatch, model):
+    from textbook.embeddings import fasttext, word2vec
+
+    package = {"word2vec": word2vec, "fasttext": fasttext}[model]
+    seen, train = [], package.train
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["dtype"])
+        return train(*args, **kwargs)
+
+    monkeypatch.setattr(package, "train", spy)
+    for dtype in (["--dtype", "float32"], []):
+        assert main(["train", model, "--demo", "--epochs", "1", "--dim", "8", "--quiet",
+                     "--out", str(tmp_path / f"{len(dtype)}.txt"), *dtype]) == 0
+    assert seen == ["float32", None]
+    a, b = (Vectors.load_word2vec(tmp_path / f"{n}.txt").matrix for n in (2, 0))
+    np.testing.assert_allclose(a, b, atol=1e-3)                   # the same run, rounded differently
+
+
 def test_cbow_trains_with_the_c_tools_update(tmp_path):
     from textbook.embeddings import word2vec
 

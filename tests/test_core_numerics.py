@@ -117,3 +117,13 @@ def test_jax_sigmoid_has_the_values_of_the_two_branch_form(dtype):
     e = jnp.exp(-jnp.abs(x))
     two_branch = jnp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     np.testing.assert_array_equal(np.asarray(nx.sigmoid(x)), np.asarray(two_branch))
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "log_sigmoid", "logsumexp", "log_softmax", "softmax"])
+def test_numpy_numerics_keep_float32_and_compute_integers_in_float64(name):
+    f = getattr(nx, name)
+    x = np.array([[-3.0, 0.0, 2.5], [1e4, -1e4, 0.5]])
+    out32 = f(x.astype(np.float32))
+    assert out32.dtype == np.float32 and np.all(np.isfinite(out32))
+    np.testing.assert_allclose(out32, f(x), rtol=1e-6, atol=1e-6)
+    assert f(np.array([[1, 2, 3]])).dtype == np.float64 and f(np.array([[True, False]])).dtype == np.float64

@@ -104,6 +104,17 @@ def scatter(rows, row_grads):
     return g
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sum_rows_adds_up_repeated_rows_in_the_dtype_of_the_gradients(dtype):
+    from textbook.core.rows import sum_rows
+
+    g = np.random.default_rng(3).normal(size=(ROWS.size, D))
+    uniq, summed = sum_rows(ROWS, g.astype(dtype))
+    assert summed.dtype == dtype
+    np.testing.assert_array_equal(uniq, [0, 1, 4, 6])
+    np.testing.assert_allclose(summed, scatter(ROWS, g)[uniq], rtol=1e-6)
+
+
 @BOTH
 @pytest.mark.parametrize("steps", [1, 3])
 def test_sparse_sgd_and_adagrad_equal_dense(m, steps):

@@ -287,6 +287,19 @@ def test_noise_sampler_frequencies(power):
     assert result.pvalue > 1e-4, (freq, sampler.probs * draws.size)
 
 
+@given(counts=st.lists(st.integers(0, 10**6), min_size=1, max_size=3000).filter(any),
+       power=st.sampled_from([0.0, 0.75, 1.0]), seed=st.integers(0, 2**32 - 1))
+def test_noise_sampler_is_exactly_the_inverse_cdf(counts, power, seed):
+    """The lookup table only speeds up the search: every draw is the first id whose cdf exceeds u."""
+    sampler = NoiseSampler(np.array(counts), power)
+    draws = sampler.sample(np.random.default_rng(seed), (64, 40))
+    u = np.random.default_rng(seed).random((64, 40))               # the same uniforms
+    cdf = np.cumsum(sampler.probs) / np.sum(sampler.probs)
+    last = np.flatnonzero(sampler.probs)[-1]
+    np.testing.assert_array_equal(draws, np.minimum(np.searchsorted(cdf, u, side="right"), last))
+    assert sampler.probs[draws].min() > 0
+
+
 def test_noise_sampler_shapes_and_errors():
     sampler = NoiseSampler(np.array([3, 1]))
     assert sampler.sample(np.random.default_rng(0), 7).shape == (7,)

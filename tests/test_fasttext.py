@@ -213,6 +213,23 @@ def test_jax_float32_path_is_close_to_numpy():
     assert float(step_loss) == pytest.approx(float(loss), rel=1e-5)
 
 
+@given(problems(scales=(0.1, 1.0, 3.0)))
+def test_numpy_computes_in_the_dtype_of_its_params(problem):
+    """float32 tables: float32 losses, gradients and in-place updates, close to float64 arithmetic."""
+    config, params, batch = problem
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    p64 = {k: v.astype(np.float64) for k, v in p32.items()}      # the same values: only the arithmetic differs
+    loss32, grads32 = NP.loss_and_grad(p32, batch, config)
+    loss64, grads64 = NP.loss_and_grad(p64, batch, config)
+    assert loss32 == pytest.approx(loss64, rel=1e-5, abs=1e-6)
+    for key, g in grads32.items():
+        assert g.dtype == np.float32, key
+        np.testing.assert_allclose(g, grads64[key], rtol=1e-4, atol=1e-5 * max(1.0, np.abs(grads64[key]).max()))
+    tables = {k: v.copy() for k, v in p32.items()}
+    stepped, _ = NP.train_step(tables, batch, config, 0.1)
+    assert all(stepped[k] is tables[k] and tables[k].dtype == np.float32 for k in tables)   # in place, float32
+
+
 def test_train_step_is_sgd_on_the_sum_in_both_backends():
     config = ft.Config(vocab_size=7, dim=4, bucket=9, negatives=2)
     rng = np.random.default_rng(5)
@@ -350,6 +367,23 @@ def test_training_lowers_the_loss_in_both_backends_and_is_reproducible():
     assert runs["jax"].losses[-20:].mean() == pytest.approx(runs["numpy"].losses[-20:].mean(), rel=0.05)
     again = ft.train(sents, vocab, config, backend="numpy", seed=1, progress=False)
     np.testing.assert_array_equal(again.params["W_ngrams"], runs["numpy"].params["W_ngrams"])
+
+
+def test_numpy_trains_in_float32_when_asked():
+    from textbook.data import Vocab
+    from textbook.data.demo import load_demo_corpus
+
+    sents = load_demo_corpus()[:150]
+    vocab = Vocab.build(sents)
+    config = ft.Config(vocab_size=len(vocab), dim=8, bucket=997, batch_size=64, epochs=1)
+    seen = []
+    r32 = ft.train(sents, vocab, config, seed=1, progress=False, dtype="float32",
+                   callback=lambda epoch, params, loss: seen.append({v.dtype for v in params.values()}))
+    r64 = ft.train(sents, vocab, config, seed=1, progress=False)
+    assert seen == [{np.dtype(np.float32)}] and r32.params["W_ngrams"].dtype == np.float64
+    np.testing.assert_allclose(r32.losses, r64.losses, rtol=1e-4)   # the same batches: only rounding differs
+    with pytest.raises(ValueError, match="dtype must be None or one of"):
+        ft.train(sents, vocab, config, progress=False, dtype="int8")
 
 
 def test_params_and_words_round_trip_through_npz(tmp_path):

@@ -76,6 +76,24 @@ def test_jax_float32_path_is_close_to_numpy(cell):
     assert_agree(NP, JX, Case("loss_and_grad_all", (params, batch, config), name="float32"), rtol=2e-4, atol=2e-4)
 
 
+@pytest.mark.parametrize("config", CONFIGS, ids=_name)
+def test_numpy_computes_in_the_dtype_of_its_params(config):
+    """float32 params: float32 outputs, states and gradients, close to float64 arithmetic on the same values."""
+    rng = np.random.default_rng(2)
+    params32 = {k: v.astype(np.float32) for k, v in make_params(config, rng).items()}
+    batch = rnn.random_batch(config, B, T, rng, initial_state=True)    # float64 inputs: cast to the params'
+    value32, grads32, inputs32 = NP.loss_and_grad_all(params32, batch, config)
+    value64, grads64, inputs64 = NP.loss_and_grad_all({k: v.astype(np.float64) for k, v in params32.items()},
+                                                      batch, config)
+    assert value32 == pytest.approx(value64, rel=1e-4, abs=1e-4)
+    for got, want in ((grads32, grads64), (inputs32, inputs64)):
+        for key in want:
+            assert got[key].dtype == np.float32, key
+            np.testing.assert_allclose(got[key], want[key], rtol=1e-3, atol=1e-4, err_msg=key)
+    outputs, final = NP.forward(params32, {k: batch[k] for k in ("x", "lengths")}, config)
+    assert outputs.dtype == np.float32 and final["h"].dtype == np.float32
+
+
 def _lstm_layer_by_autodiff(w, x, mask, state0, reverse):
     """The JAX LSTM layer written plainly, one ``lax.scan`` of ``lstm_cell``, for autodiff to differentiate."""
     import jax.numpy as jnp

@@ -83,6 +83,31 @@ def test_jax_float32_path_is_close_to_numpy(model, objective):
     assert float(step_loss) == pytest.approx(float(loss), rel=1e-6)
 
 
+@given(problems(updates=w2v.CBOW_UPDATES, scales=(0.1, 1.0, 3.0)))
+def test_numpy_computes_in_the_dtype_of_its_params(problem):
+    """float32 tables: float32 losses, row gradients and updates, close to float64 arithmetic on the same values."""
+    config, params, batch = problem
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    p64 = {k: v.astype(np.float64) for k, v in p32.items()}      # the same values: only the arithmetic differs
+    losses32, rows32 = NP.example_losses_and_row_grads(p32, batch, config)
+    losses64, rows64 = NP.example_losses_and_row_grads(p64, batch, config)
+    assert losses32.dtype == np.float32
+    np.testing.assert_allclose(losses32, losses64, rtol=1e-4, atol=1e-5)
+    for key, (rows, g) in rows32.items():
+        assert g.dtype == np.float32, key
+        np.testing.assert_array_equal(rows, rows64[key][0])
+        np.testing.assert_allclose(g, rows64[key][1], rtol=1e-4, atol=1e-5 * max(1.0, np.abs(rows64[key][1]).max()))
+    _, grads = NP.loss_and_grad(p32, batch, config)
+    assert {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
+    tables = {k: v.copy() for k, v in p32.items()}
+    stepped, _ = NP.train_step(tables, batch, config, 0.1)
+    assert all(stepped[k] is tables[k] and tables[k].dtype == np.float32 for k in tables)   # in place, float32
+    expected, _ = NP.train_step(copy_params(p64), batch, config, 0.1)
+    for key in tables:
+        scale = max(1.0, np.abs(expected[key]).max())
+        np.testing.assert_allclose(tables[key], expected[key], rtol=1e-4, atol=1e-5 * scale)
+
+
 @given(problems(scales=(0.1, 1.0, 3.0)))   # huge logits make central differences, not the gradient, inexact
 def test_numpy_gradients_match_central_differences(problem):
     config, params, batch = problem
@@ -378,6 +403,56 @@ def test_same_seed_same_numbers(backend, pipeline, demo):
         np.testing.assert_array_equal(a.params[key], b.params[key])
     np.testing.assert_array_equal(a.losses, b.losses)
     assert not np.array_equal(a.params["W_in"], c.params["W_in"])
+
+
+@pytest.mark.parametrize("model", w2v.MODELS)
+def test_numpy_trains_in_float32_when_asked(model, demo):
+    from textbook.data.vocab import Vocab
+
+    sents = demo[0][:300]
+    vocab = Vocab.build(sents)
+    config = w2v.Config(vocab_size=len(vocab), dim=8, model=model, batch_size=64, epochs=2)
+    seen = []
+    r32 = w2v.train(sents, vocab, config, seed=1, progress=False, dtype="float32",
+                    callback=lambda epoch, params, loss: seen.append(params["W_in"].dtype))
+    r64 = w2v.train(sents, vocab, config, seed=1, progress=False)
+    assert seen == [np.float32, np.float32] and r32.params["W_in"].dtype == np.float64
+    np.testing.assert_allclose(r32.losses, r64.losses, rtol=1e-4)   # the same batches: only rounding differs
+    np.testing.assert_allclose(r32.params["W_in"], r64.params["W_in"], atol=1e-4)
+    assert not np.array_equal(r32.params["W_in"], r64.params["W_in"])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_train_dtype_is_checked_and_followed(backend, demo):
+    from textbook.data.vocab import Vocab
+
+    sents = demo[0][:100]
+    vocab = Vocab.build(sents)
+    config = w2v.Config(vocab_size=len(vocab), dim=4, batch_size=64, epochs=1)
+    for bad in ("int32", "float16", "double precision", 3):
+        with pytest.raises(ValueError, match="dtype must be None or one of"):
+            w2v.train(sents, vocab, config, backend=backend, progress=False, dtype=bad)
+    for dtype in ("float32", np.float64):                          # the session has JAX's x64 enabled
+        seen = []
+        w2v.train(sents, vocab, config, backend=backend, progress=False, dtype=dtype,
+                  callback=lambda epoch, params, loss: seen.append(params["W_out"].dtype))
+        assert seen == [np.dtype(dtype)]
+
+
+def test_jax_float64_tables_need_x64(demo):
+    import jax
+
+    from textbook.data.vocab import Vocab
+
+    sents = demo[0][:100]
+    vocab = Vocab.build(sents)
+    config = w2v.Config(vocab_size=len(vocab), dim=4, batch_size=64, epochs=1)
+    jax.config.update("jax_enable_x64", False)
+    try:
+        with pytest.raises(ValueError, match="needs x64"):
+            w2v.train(sents, vocab, config, backend="jax", progress=False, dtype="float64")
+    finally:
+        jax.config.update("jax_enable_x64", True)
 
 
 def test_train_accepts_ids_reports_progress_and_calls_back(capsys):

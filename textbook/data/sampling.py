@@ -133,8 +133,13 @@ class NoiseSampler:
 
     Sampling inverts the cumulative distribution: a uniform ``u`` in
     ``[0, 1)`` maps to the first id whose cumulative probability exceeds
-    ``u`` (``np.searchsorted``, ``O(log V)`` per draw, no Python loop); gensim
-    draws from the same kind of cumulative table.
+    ``u``; gensim draws from the same kind of cumulative table. A binary search
+    (``np.searchsorted``, ``O(log V)``) answers any ``u`` but waits on memory at
+    every level, so a lookup table answers most draws first: ``[0, 1)`` is cut
+    into ``S = 2^m`` equal slices (about ``16 V``), and a slice that no step of
+    the cumulative distribution crosses maps every ``u`` in it to one id, read in
+    ``O(1)``. Only draws in the other slices (a few percent) are searched. The
+    result is exactly the inverse of the cumulative distribution.
 
     >>> s = NoiseSampler(np.array([10, 5, 1]), power=0.75)
     >>> s.sample(np.random.default_rng(0), (2, 3)).shape
@@ -151,6 +156,12 @@ class NoiseSampler:
         cdf = np.cumsum(self.probs)
         self._cdf = cdf / cdf[-1]  # (V,) non-decreasing, last entry exactly 1
         self._last = int(np.flatnonzero(self.probs)[-1])  # guard against u rounding up to 1
+        # slice k is [k/S, (k+1)/S); an id is the count of cdf entries <= u, so over the slice it runs
+        # from `start[k]` (at u = k/S) to the count of entries < (k+1)/S: one id if the two are equal
+        self._slices = int(np.clip(1 << int(16 * self.vocab_size).bit_length(), 1 << 10, 1 << 22))   # S
+        edges = np.arange(self._slices + 1) / self._slices       # (S+1,) exact: S is a power of two
+        self._start = np.searchsorted(self._cdf, edges[:-1], side="right").astype(np.int32)   # (S,)
+        self._crossed = self._start != np.searchsorted(self._cdf, edges[1:], side="left")    # (S,) bool
 
     @property
     def vocab_size(self) -> int:
@@ -175,5 +186,8 @@ class NoiseSampler:
         if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in shape):
             raise ValueError(f"shape must be non-negative ints, got {shape}")
         u = rng.random(shape)  # U[0, 1)
-        ids = np.searchsorted(self._cdf, u, side="right")  # first id with cdf > u
-        return np.minimum(ids, self._last).astype(np.int64)
+        k = (u * self._slices).astype(np.intp)  # the slice of each draw (exact: S is a power of two)
+        ids = self._start[k].astype(np.int64)  # the one id of the slice, if no cdf step crosses it
+        crossed = np.flatnonzero(self._crossed[k])  # the few draws that need a search
+        ids.flat[crossed] = np.searchsorted(self._cdf, u.flat[crossed], side="right")  # first id with cdf > u
+        return np.minimum(ids, self._last)

@@ -21,11 +21,20 @@ def add_common(p: argparse.ArgumentParser, params_help: str = "also save the ful
     p.add_argument("--params", metavar="NPZ", help=params_help)
 
 
-def add_pipeline(p: argparse.ArgumentParser) -> None:
-    """``--pipeline``: where Word2Vec and FastText batches are made (see ``word2vec.train``)."""
+def add_sgd_options(p: argparse.ArgumentParser) -> None:
+    """``--pipeline`` and ``--dtype``: where Word2Vec and FastText batches are made, and the tables'
+    precision (the ``pipeline`` and ``dtype`` of ``word2vec.train``)."""
     p.add_argument("--pipeline", choices=["auto", "host", "device"], default="auto",
                    help="where batches are made: host (NumPy, either backend) or device (JAX); "
                         "auto: the device for JAX with negative sampling")
+    p.add_argument("--dtype", choices=["float32", "float64"],
+                   help="the precision the tables train in (the backend's default: float64 for NumPy, "
+                        "float32 for JAX); float32 makes NumPy faster")
+
+
+def sgd_options(args: argparse.Namespace) -> dict:
+    """The keywords `add_sgd_options` gives ``train``."""
+    return {"pipeline": args.pipeline, "dtype": args.dtype}
 
 
 def corpus_and_vocab(args: argparse.Namespace, extra: str = ""):

@@ -15,11 +15,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["PIPELINES", "encode_corpus", "host_losses", "sgd_epochs", "choose_pipeline", "train_sgd"]
+__all__ = ["PIPELINES", "DTYPES", "encode_corpus", "host_losses", "sgd_epochs", "choose_pipeline", "table_dtype",
+           "train_sgd"]
 
 #: Where the batches are made: ``"host"`` (NumPy, shared by both backends), ``"device"`` (JAX only,
 #: see ``textbook.embeddings._device``), ``"auto"`` (the device for JAX, else the host).
 PIPELINES: tuple[str, ...] = ("auto", "host", "device")
+
+#: The precisions the tables can train in (``None``: the backend's default, float64 for NumPy and
+#: JAX's default float, float32 unless x64 is enabled).
+DTYPES: tuple[str, ...] = ("float32", "float64")
 
 
 def encode_corpus(corpus, vocab) -> list[np.ndarray]:
@@ -109,8 +114,30 @@ def choose_pipeline(pipeline: str, backend: str, objective: str = "neg") -> str:
     return pipeline
 
 
+def table_dtype(dtype: object, backend: str) -> np.dtype | None:
+    """The dtype the tables train in, ``None`` for the backend's default; a ``ValueError`` for anything else.
+
+    JAX computes in float64 only with x64 enabled (``jax.config.update("jax_enable_x64", True)``).
+    """
+    if dtype is None:
+        return None
+    try:
+        chosen = np.dtype(dtype)
+    except TypeError:
+        chosen = None
+    if chosen is None or chosen.name not in DTYPES:
+        raise ValueError(f"dtype must be None or one of {DTYPES}, got {dtype!r}")
+    if backend == "jax" and chosen == np.float64:
+        import jax
+
+        if not jax.config.jax_enable_x64:
+            raise ValueError("dtype='float64' with backend='jax' needs x64: "
+                             "jax.config.update('jax_enable_x64', True) before training")
+    return chosen
+
+
 def train_sgd(package, name: str, corpus, vocab, config, *, backend: str, pipeline: str, seed: int,
-              progress: bool, callback, model: str, objective: str = "neg",
+              progress: bool, callback, model: str, objective: str = "neg", dtype: object = None,
               completion: Callable | None = None, steps_per_call: int = 1,
               device_model: str | None = None, device_step: str = "sgd_step") -> tuple[dict, np.ndarray, float]:
     """The body of ``word2vec.train`` and ``fasttext.train``: checks, data, then the host or device loop.
@@ -120,8 +147,8 @@ def train_sgd(package, name: str, corpus, vocab, config, *, backend: str, pipeli
     device_complete, device_tables)``: ``host_complete(batch)`` / ``device_complete(batch, tables)``
     add model-specific rows to a batch in either pipeline (FastText's n-grams). The device
     pipeline lays examples out as ``device_model`` (default ``model``) and steps with the JAX
-    backend's ``device_step`` function. Returns ``(NumPy float64 params, losses,
-    words/sec)``, words counted before subsampling.
+    backend's ``device_step`` function. The tables train in ``dtype`` (`table_dtype`). Returns
+    ``(NumPy float64 params, losses, words/sec)``, words counted before subsampling.
     """
     from textbook.core.backend import check_backend, load_impl, to_jax, to_numpy
     from textbook.data.sampling import NoiseSampler, keep_probabilities
@@ -132,10 +159,13 @@ def train_sgd(package, name: str, corpus, vocab, config, *, backend: str, pipeli
     if len(vocab) != config.vocab_size:
         raise ValueError(f"config.vocab_size ({config.vocab_size}) must equal len(vocab) ({len(vocab)})")
     where = choose_pipeline(pipeline, backend, objective)
+    dtype = table_dtype(dtype, backend)
     corpus_ids = encode_corpus(corpus, vocab)
-    params = package.init(config, seed)
+    params = package.init(config, seed)                           # float64
     if backend == "jax":
-        params = to_jax(params)                                   # once; the steps stay on the device
+        params = to_jax(params, dtype)                            # once; the steps stay on the device
+    elif dtype is not None:
+        params = {k: v.astype(dtype, copy=False) for k, v in params.items()}   # NumPy computes in this dtype
     noise = NoiseSampler(vocab.counts, config.noise_power) if objective == "neg" else None
     keep = keep_probabilities(vocab.counts, config.sample) if config.sample > 0 else None
     impl = load_impl(package.__name__, backend)

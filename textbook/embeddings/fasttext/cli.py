@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from textbook.embeddings._cli import add_common, add_pipeline, corpus_and_vocab, make_config, write_vectors
+from textbook.embeddings._cli import (add_common, add_sgd_options, corpus_and_vocab, make_config, sgd_options,
+                                      write_vectors)
 
 # hyperparameters the command line may set; the ones left out fall back to the demo settings
 # (with --demo) or to Config's defaults
@@ -20,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     config = make_config(fasttext, args, len(vocab), OPTIONS)
     print(f"n-grams {config.min_n}..{config.max_n} hashed into {config.bucket} buckets", file=sys.stderr)
     result = fasttext.train(sents, vocab, config, backend=args.backend, seed=args.seed, progress=not args.quiet,
-                            pipeline=args.pipeline)
+                            **sgd_options(args))
     write_vectors(fasttext.vectors(result.params, config, vocab), args)
     if args.params:
         fasttext.save_params(args.params, result.params, config, words=vocab.words)
@@ -39,7 +40,7 @@ def register_train(models: argparse._SubParsersAction) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add_common(p, params_help="also save the model (params, config, words) as .npz")
-    add_pipeline(p)
+    add_sgd_options(p)
     p.add_argument("--dim", type=int, help="vector size (100; 32 with --demo)")
     p.add_argument("--min-n", type=int, help="shortest n-gram, in characters (3)")
     p.add_argument("--max-n", type=int, help="longest n-gram, in characters (6)")

@@ -37,6 +37,7 @@ from typing import Mapping
 
 import numpy as np
 
+from textbook.core.numerics import numpy_impl as nx
 from textbook.core.optim.numpy_impl import sparse_sgd
 from textbook.core.rows import sum_rows
 from textbook.embeddings.fasttext._batch import check_batch, check_lr, check_params
@@ -47,9 +48,9 @@ from textbook.embeddings.word2vec.numpy_impl import negative_sampling
 def compose(W_words: np.ndarray, W_ngrams: np.ndarray, center: np.ndarray, ngrams: np.ndarray,
             mask: np.ndarray) -> np.ndarray:
     """Eq. (FT-2): the mean of each centre word's row and its unmasked n-gram rows, ``(B, d)``."""
-    n = mask.sum(axis=1)                                          # (B,)       n-grams per word
+    n = mask.sum(axis=1).astype(W_words.dtype)                    # (B,)       n-grams per word
     grams = W_ngrams[ngrams] * mask[:, :, None]                   # (B, G, d)  padding rows are zero
-    return (W_words[center] + grams.sum(axis=1)) / (1.0 + n)[:, None]   # (B, d)
+    return (W_words[center] + grams.sum(axis=1)) / (1 + n)[:, None]   # (B, d)
 
 
 def compose_backward(d_h: np.ndarray, center: np.ndarray, ngrams: np.ndarray, mask: np.ndarray):
@@ -58,7 +59,7 @@ def compose_backward(d_h: np.ndarray, center: np.ndarray, ngrams: np.ndarray, ma
     Returns:
         ``((rows (B,), grads (B, d)), (rows (N,), grads (N, d)))`` for ``W_words`` and ``W_ngrams``.
     """
-    share = d_h / (1.0 + mask.sum(axis=1))[:, None]               # (B, d)     dl/dh / (1 + n)
+    share = d_h / (1 + mask.sum(axis=1).astype(d_h.dtype))[:, None]   # (B, d)  dl/dh / (1 + n)
     b, g = np.nonzero(mask)                                       # (N,), (N,) the real n-gram slots
     return (center, share), (ngrams[b, g], share[b])              # (B,), (B, d); (N,), (N, d)
 # --8<-- [end:compose]
@@ -80,7 +81,7 @@ def example_losses_and_row_grads(params, batch, config):
     """Check the inputs, then run eqs. (FT-2)-(FT-4)."""
     check_params(params, config)
     batch = check_batch(batch, config)
-    params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    params = {k: nx.as_float(v) for k, v in params.items()}           # computed in the params' dtype
     return skipgram_neg(params, batch)
 
 
@@ -100,7 +101,7 @@ def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
     grads = {}
     for key, (rows, g) in row_grads.items():
         rows, g = sum_rows(rows, g)                               # (U,), (U, d) duplicate rows add up
-        dense = np.zeros(np.shape(params[key]))                   # (V, d) or (bucket, d)
+        dense = np.zeros(np.shape(params[key]), g.dtype)          # (V, d) or (bucket, d)
         dense[rows] = g / B
         grads[key] = dense
     return float(losses.mean()), grads
@@ -118,8 +119,8 @@ def train_step(params, batch, config, lr: float) -> tuple[dict[str, np.ndarray],
     losses, row_grads = example_losses_and_row_grads(params, batch, config)
     for key, (rows, g) in row_grads.items():                      # all gradients come from the old params
         if not (isinstance(params[key], np.ndarray) and params[key].flags.writeable
-                and params[key].dtype == np.float64):
-            params[key] = np.array(params[key], dtype=np.float64)  # e.g. JAX arrays: copy once to NumPy
+                and params[key].dtype.kind == "f"):
+            params[key] = nx.as_float(np.array(params[key]))      # e.g. JAX arrays: copy once to NumPy
         params[key] = sparse_sgd(params[key], rows, g, lr, inplace=True)
     return params, float(losses.mean())
 # --8<-- [end:train_step]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from textbook.embeddings._cli import add_common, add_pipeline, corpus_and_vocab, make_config, write_vectors
+from textbook.embeddings._cli import (add_common, add_sgd_options, corpus_and_vocab, make_config, sgd_options,
+                                      write_vectors)
 
 # hyperparameters the command line may set; the ones left out fall back to the demo settings
 # (with --demo) or to Config's defaults
@@ -17,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     sents, vocab = corpus_and_vocab(args)
     config = make_config(word2vec, args, len(vocab), OPTIONS, model=args.model, objective=args.objective)
     result = word2vec.train(sents, vocab, config, backend=args.backend, seed=args.seed,
-                            progress=not args.quiet, pipeline=args.pipeline)
+                            progress=not args.quiet, **sgd_options(args))
     write_vectors(word2vec.vectors(result.params, vocab), args)
     if args.params:
         word2vec.save_params(args.params, result.params, config)
@@ -33,7 +34,7 @@ def register_train(models: argparse._SubParsersAction) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add_common(p)
-    add_pipeline(p)
+    add_sgd_options(p)
     p.add_argument("--model", choices=["skipgram", "cbow"], default="skipgram")
     p.add_argument("--objective", choices=["neg", "softmax"], default="neg")
     p.add_argument("--cbow-update", choices=["mean", "full"],

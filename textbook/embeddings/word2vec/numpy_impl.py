@@ -54,7 +54,7 @@ RowGrads = dict  # {"W_in": (rows (N,), grads (N, d)), "W_out": (rows (M,), grad
 # --8<-- [start:cbow_hidden]
 def cbow_hidden(W_in: np.ndarray, context: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Eq. (W2V-2): the mean of the unmasked context vectors, ``(B, d)``."""
-    n = mask.sum(axis=1)                                          # (B,)      words in each window
+    n = mask.sum(axis=1).astype(W_in.dtype)                       # (B,)      words in each window
     vecs = W_in[context] * mask[:, :, None]                       # (B, 2w, d) masked rows are zero
     return vecs.sum(axis=1) / n[:, None]                          # (B, d)
 
@@ -64,7 +64,7 @@ def cbow_hidden_backward(d_h: np.ndarray, context: np.ndarray, mask: np.ndarray,
 
     ``update="full"`` passes the whole ``dl/dh`` to every context row (the C tool's update).
     """
-    n = mask.sum(axis=1)                                          # (B,)
+    n = mask.sum(axis=1).astype(d_h.dtype)                        # (B,)
     b, j = np.nonzero(mask)                                       # (N,), (N,) the unmasked slots
     return context[b, j], d_h[b] if update == "full" else d_h[b] / n[b, None]   # (N,), (N, d)
 # --8<-- [end:cbow_hidden]
@@ -162,10 +162,13 @@ OBJECTIVES = {
 
 
 def example_losses_and_row_grads(params, batch, config) -> tuple[np.ndarray, RowGrads]:
-    """Check the inputs, run the objective of ``config``: per-example losses ``(B,)`` and row gradients."""
+    """Check the inputs, run the objective of ``config``: per-example losses ``(B,)`` and row gradients.
+
+    Computed in the dtype of ``params`` (float64 from `init`; float32 tables train faster).
+    """
     check_params(params, config)
     batch = check_batch(batch, config)
-    params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    params = {k: nx.as_float(v) for k, v in params.items()}
     options = {"update": config.cbow_update} if config.model == "cbow" else {}
     return OBJECTIVES[(config.model, config.objective)](params, batch, **options)
 
@@ -189,7 +192,7 @@ def loss_and_grad(params, batch, config) -> tuple[float, dict[str, np.ndarray]]:
     grads = {}
     for key, (rows, g) in row_grads.items():
         rows, g = sum_rows(rows, g)                               # (U,), (U, d) duplicate rows add up
-        dense = np.zeros((config.vocab_size, config.dim))        # (V, d)
+        dense = np.zeros((config.vocab_size, config.dim), g.dtype)   # (V, d)
         dense[rows] = g / B
         grads[key] = dense
     return float(losses.mean()), grads
@@ -207,7 +210,7 @@ def train_step(params, batch, config, lr: float) -> tuple[dict[str, np.ndarray],
     losses, row_grads = example_losses_and_row_grads(params, batch, config)
     for key, (rows, g) in row_grads.items():                      # all gradients come from the old params
         if not (isinstance(params[key], np.ndarray) and params[key].flags.writeable):
-            params[key] = np.array(params[key], dtype=np.float64)  # e.g. JAX arrays: copy once to NumPy
+            params[key] = np.array(params[key])                   # e.g. JAX arrays: copy once to NumPy
         params[key] = sparse_sgd(params[key], rows, g, lr, inplace=True)  # W[r] <- W[r] - lr sum_b dl_b/dW[r]
     return params, float(losses.mean())
 # --8<-- [end:train_step]

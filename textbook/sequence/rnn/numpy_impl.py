@@ -199,7 +199,7 @@ def layer_forward(cell, w, x, mask, state0, reverse=False):
     """
     B, T, _ = x.shape
     ax = x @ w["W_ih"].T + w["b_ih"]                              # (B, T, G*H) eq. (RNN-1), all steps at once
-    y = np.zeros((B, T, w["W_hh"].shape[1]))                      # (B, T, H)  zero past each length
+    y = np.zeros((B, T, w["W_hh"].shape[1]), ax.dtype)            # (B, T, H)  zero past each length
     state, caches = dict(state0), [None] * T
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
         m = mask[:, t, None]                                      # (B, 1)
@@ -223,7 +223,7 @@ def layer_backward(cell, w, dy, d_final, cache):
     x, mask, caches, reverse = cache
     B, T, _ = x.shape
     d_state = dict(d_final)                                       # dL/ds_t, flowing back in time
-    d_ax = np.zeros((B, T, w["W_ih"].shape[0]))                 # (B, T, G*H)
+    d_ax = np.zeros((B, T, w["W_ih"].shape[0]), dy.dtype)        # (B, T, G*H)
     dW_hh, db_hh = np.zeros_like(w["W_hh"]), np.zeros_like(w["b_hh"])
     for t in (range(T) if reverse else range(T - 1, -1, -1)):
         m = mask[:, t, None]                                      # (B, 1)
@@ -244,10 +244,12 @@ def layer_backward(cell, w, dy, d_final, cache):
 # --- the stack: layers and directions (BI-1)-(BI-4), and its backward pass (BI-5), (BI-6) ---------------
 
 def _prepare(params, inputs, config):
+    """Checked params and inputs, all in the params' float dtype (float64 unless they are float32)."""
     check_params(params, config)
     inputs = check_inputs(inputs, config)
-    params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
-    inputs = {k: (v if k == "lengths" else np.asarray(v, dtype=np.float64)) for k, v in inputs.items()}
+    params = {k: nx.as_float(v) for k, v in params.items()}
+    dtype = np.result_type(*params.values())
+    inputs = {k: (v if k == "lengths" else np.asarray(v, dtype=dtype)) for k, v in inputs.items()}
     return params, inputs
 
 
@@ -258,7 +260,7 @@ def length_mask(lengths: np.ndarray, T: int) -> np.ndarray:
 
 # --8<-- [start:stack]
 def stack_forward(params, x, mask, state0, config, prefix=""):
-    """Eqs. (BI-2)-(BI-4) on checked float64 arrays: ``state0`` maps ``"h0"`` (and ``"c0"``) to ``(L*D, B, H)``.
+    """Eqs. (BI-2)-(BI-4) on checked float arrays: ``state0`` maps ``"h0"`` (and ``"c0"``) to ``(L*D, B, H)``.
 
     Returns ``(outputs (B, T, D*H), final_states, cache)``.
     """
@@ -327,14 +329,15 @@ def backward(d_outputs, d_final_states, cache):
     """
     params, (B, T, _), caches, config = cache
     LD, H = config.num_layers * config.directions, config.hidden_size
-    d_outputs = np.asarray(d_outputs, dtype=np.float64)
+    dtype = np.result_type(*params.values())                      # the forward pass's dtype
+    d_outputs = np.asarray(d_outputs, dtype=dtype)
     if d_outputs.shape != (B, T, config.output_size):
         raise ValueError(f"d_outputs must have shape (B, T, directions*H) = {(B, T, config.output_size)}, "
                          f"got {d_outputs.shape}")
     d_final = {}
     for k in state_keys(config):
         value = d_final_states.get(k) if d_final_states is not None else None
-        d_final[k] = np.zeros((LD, B, H)) if value is None else np.asarray(value, dtype=np.float64)
+        d_final[k] = np.zeros((LD, B, H), dtype) if value is None else np.asarray(value, dtype=dtype)
         if d_final[k].shape != (LD, B, H):
             raise ValueError(f"d_final_states[{k!r}] must have shape (L*D, B, H) = {(LD, B, H)}, "
                              f"got {d_final[k].shape}")
@@ -374,8 +377,8 @@ def loss_and_grad_all(params, batch, config):
     """
     batch = check_batch(batch, config)
     outputs, final, cache = forward_with_cache(params, batch, config)
-    weights = {k: np.asarray(batch[k + "_weights"], dtype=np.float64) for k in state_keys(config)}
-    grads, input_grads = backward(np.asarray(batch["weights"], dtype=np.float64), weights, cache)
+    weights = {k: batch[k + "_weights"] for k in state_keys(config)}
+    grads, input_grads = backward(batch["weights"], weights, cache)   # cast to the params' dtype there
     return _linear_loss(outputs, final, batch, config), grads, input_grads
 
 
