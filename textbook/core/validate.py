@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["is_int", "is_real", "check_int", "check_int_fields", "check_lr", "check_param_shapes"]
+__all__ = ["is_int", "is_real", "check_int", "check_int_fields", "check_lr", "check_param_shapes", "as_float"]
 
 
 def is_int(x: object) -> bool:
@@ -51,6 +51,15 @@ def check_lr(lr: object) -> float:
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"lr must be a finite float >= 0, got {lr!r}")
     return value
+
+
+def as_float(x: object) -> np.ndarray:
+    """``x`` as a NumPy float array: float32 and float64 are kept, integers and booleans become float64.
+
+    The NumPy backends compute in the dtype this gives their params and inputs.
+    """
+    x = np.asarray(x)
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
 def _dtype(a: object) -> np.dtype:

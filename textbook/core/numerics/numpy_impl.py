@@ -7,29 +7,25 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def as_float(x) -> np.ndarray:
-    """``x`` as a NumPy float array: float32 and float64 are kept, integers and booleans become float64."""
-    x = np.asarray(x)
-    return x if x.dtype.kind == "f" else x.astype(np.float64)
+from textbook.core.validate import as_float as _as_float
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """sigma(x) = 1 / (1 + e^{-x}), computed without overflow for either sign."""
-    x = as_float(x)
+    x = _as_float(x)
     e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def log_sigmoid(x: np.ndarray) -> np.ndarray:
     """log sigma(x) = min(x, 0) - log(1 + e^{-|x|})."""
-    x = as_float(x)
+    x = _as_float(x)
     return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
 
 
 def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
     """log sum_i e^{x_i} = m + log sum_i e^{x_i - m} with m = max_i x_i."""
-    x = as_float(x)
+    x = _as_float(x)
     m = np.max(x, axis=axis, keepdims=True)
     out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
     return out if keepdims else np.squeeze(out, axis=axis)
@@ -37,7 +33,7 @@ def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """log softmax(x)_i = x_i - logsumexp(x)."""
-    x = as_float(x)
+    x = _as_float(x)
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 

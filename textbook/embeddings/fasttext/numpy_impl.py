@@ -37,9 +37,9 @@ from typing import Mapping
 
 import numpy as np
 
-from textbook.core.numerics import numpy_impl as nx
 from textbook.core.optim.numpy_impl import sparse_sgd
 from textbook.core.rows import sum_rows
+from textbook.core.validate import as_float
 from textbook.embeddings.fasttext._batch import check_batch, check_lr, check_params
 from textbook.embeddings.word2vec.numpy_impl import negative_sampling
 
@@ -81,7 +81,7 @@ def example_losses_and_row_grads(params, batch, config):
     """Check the inputs, then run eqs. (FT-2)-(FT-4)."""
     check_params(params, config)
     batch = check_batch(batch, config)
-    params = {k: nx.as_float(v) for k, v in params.items()}           # computed in the params' dtype
+    params = {k: as_float(v) for k, v in params.items()}           # computed in the params' dtype
     return skipgram_neg(params, batch)
 
 
@@ -120,7 +120,7 @@ def train_step(params, batch, config, lr: float) -> tuple[dict[str, np.ndarray],
     for key, (rows, g) in row_grads.items():                      # all gradients come from the old params
         if not (isinstance(params[key], np.ndarray) and params[key].flags.writeable
                 and params[key].dtype.kind == "f"):
-            params[key] = nx.as_float(np.array(params[key]))      # e.g. JAX arrays: copy once to NumPy
+            params[key] = as_float(np.array(params[key]))      # e.g. JAX arrays: copy once to NumPy
         params[key] = sparse_sgd(params[key], rows, g, lr, inplace=True)
     return params, float(losses.mean())
 # --8<-- [end:train_step]

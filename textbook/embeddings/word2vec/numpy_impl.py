@@ -44,6 +44,7 @@ import numpy as np
 from textbook.core.numerics import numpy_impl as nx
 from textbook.core.optim.numpy_impl import sparse_sgd
 from textbook.core.rows import sum_rows
+from textbook.core.validate import as_float
 from textbook.embeddings.word2vec._batch import check_batch, check_counts, check_lr, check_params
 
 RowGrads = dict  # {"W_in": (rows (N,), grads (N, d)), "W_out": (rows (M,), grads (M, d))}
@@ -168,7 +169,7 @@ def example_losses_and_row_grads(params, batch, config) -> tuple[np.ndarray, Row
     """
     check_params(params, config)
     batch = check_batch(batch, config)
-    params = {k: nx.as_float(v) for k, v in params.items()}
+    params = {k: as_float(v) for k, v in params.items()}
     options = {"update": config.cbow_update} if config.model == "cbow" else {}
     return OBJECTIVES[(config.model, config.objective)](params, batch, **options)
 

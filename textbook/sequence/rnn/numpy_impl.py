@@ -55,6 +55,7 @@ from typing import Mapping
 import numpy as np
 
 from textbook.core.numerics import numpy_impl as nx
+from textbook.core.validate import as_float
 from textbook.sequence.rnn._checks import check_batch, check_inputs, check_params, state_keys
 
 State = dict  # {"h": (B, H)} or, for the LSTM, {"h": (B, H), "c": (B, H)}
@@ -247,7 +248,7 @@ def _prepare(params, inputs, config):
     """Checked params and inputs, all in the params' float dtype (float64 unless they are float32)."""
     check_params(params, config)
     inputs = check_inputs(inputs, config)
-    params = {k: nx.as_float(v) for k, v in params.items()}
+    params = {k: as_float(v) for k, v in params.items()}
     dtype = np.result_type(*params.values())
     inputs = {k: (v if k == "lengths" else np.asarray(v, dtype=dtype)) for k, v in inputs.items()}
     return params, inputs
