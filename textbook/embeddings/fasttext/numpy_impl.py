@@ -118,9 +118,8 @@ def train_step(params, batch, config, lr: float) -> tuple[dict[str, np.ndarray],
     lr = check_lr(lr)
     losses, row_grads = example_losses_and_row_grads(params, batch, config)
     for key, (rows, g) in row_grads.items():                      # all gradients come from the old params
-        if not (isinstance(params[key], np.ndarray) and params[key].flags.writeable
-                and params[key].dtype.kind == "f"):
-            params[key] = as_float(np.array(params[key]))      # e.g. JAX arrays: copy once to NumPy
+        if not (isinstance(params[key], np.ndarray) and params[key].flags.writeable):
+            params[key] = np.array(params[key])                   # e.g. JAX arrays: copy once to NumPy
         params[key] = sparse_sgd(params[key], rows, g, lr, inplace=True)
     return params, float(losses.mean())
 # --8<-- [end:train_step]
