@@ -36,8 +36,9 @@ Backward (back-propagation through time), one step, given ``dL/ds'``:
   ``dg = dc~ i``, ``dc = dc~ f``; then ``sigma' = sigma (1 - sigma)`` and ``tanh' = 1 - tanh^2`` per gate
 * (GRU-3), (GRU-4) GRU   ``dn = dh' (1 - z)``, ``dz = dh' (h - n)``, ``dh = dh' z + ...``; ``da_n = dn (1 - n^2)``,
   ``dr = da_n a^h_n``; ``da^x = [da_r, da_z, da_n]`` but ``da^h = [da_r, da_z, r da_n]``
-* (RNN-7), (RNN-8) projections  ``dW_hh += da^h^T h``, ``db_hh += sum_b da^h``, ``dh += da^h W_hh`` (the
-  recurrent term of (RNN-5), as in (LSTM-7)); after the time loop ``dW_ih = sum_t da^x_t^T x_t``,
+* (RNN-5) recurrent term  ``dh += da^h W_hh`` inside the time loop (as in (LSTM-7))
+* (RNN-7), (RNN-8) projections  after the time loop, one matrix product each over all ``B * T`` rows:
+  ``dW_hh = sum_t da^h_t^T h_{t-1}``, ``dW_ih = sum_t da^x_t^T x_t``, ``db_hh = sum_{b,t} da^h_t``,
   ``db_ih = sum_{b,t} da^x_t``, ``dx_t = da^x_t W_ih``
 * (RNN-9), backward  mask  ``ds' = m_t (ds_t + [dy_t; 0])``, ``ds_{t-1} = (1 - m_t) ds_t + (ds_{t-1} from the cell)``
 * (BI-5), (BI-6) stack  each direction gets its slice of ``d out_l``;
@@ -72,10 +73,10 @@ def rnn_cell(w, ax, state):
 
 
 def rnn_cell_backward(w, d_new, cache):
-    """Eqs. (RNN-6), (RNN-7), (RNN-5). Returns ``(d_ax (B, H), d_state, {"W_hh", "b_hh"})``."""
+    """Eqs. (RNN-6), (RNN-5). Returns ``(d_ax (B, H), d_ah (B, H), d_state)``; here ``d_ah = d_ax``."""
     h, h_new = cache
     da = d_new["h"] * (1.0 - h_new ** 2)                          # (B, H)   tanh' = 1 - tanh^2
-    return da, {"h": da @ w["W_hh"]}, {"W_hh": da.T @ h, "b_hh": da.sum(axis=0)}
+    return da, da, {"h": da @ w["W_hh"]}                          # a^x and a^h add up: the same gradient
 # --8<-- [end:rnn_cell]
 
 
@@ -93,16 +94,15 @@ def lstm_cell(w, ax, state):
 
 
 def lstm_cell_backward(w, d_new, cache):
-    """Eqs. (LSTM-4)-(LSTM-7). Returns ``(d_ax (B, 4H), d_state, {"W_hh", "b_hh"})``."""
-    h, c, i, f, g, o, tanh_c = cache
+    """Eqs. (LSTM-4)-(LSTM-7). Returns ``(d_ax (B, 4H), d_ah (B, 4H), d_state)``; here ``d_ah = d_ax``."""
+    _, c, i, f, g, o, tanh_c = cache                              # the old h is for dW_hh, in the caller
     dh_new, dc_new = d_new["h"], d_new["c"]                       # (B, H), (B, H)
     do = dh_new * tanh_c                                          # h' = o tanh(c')
     dc = dc_new + dh_new * o * (1.0 - tanh_c ** 2)                # dc~: c' feeds h' and the next step
     di, df, dg = dc * g, dc * c, dc * i                           # c' = f c + i g
     da = np.concatenate([di * i * (1.0 - i), df * f * (1.0 - f),  # through sigma, sigma,
                          dg * (1.0 - g ** 2), do * o * (1.0 - o)], axis=1)   # tanh, sigma: (B, 4H)
-    d_state = {"h": da @ w["W_hh"], "c": dc * f}
-    return da, d_state, {"W_hh": da.T @ h, "b_hh": da.sum(axis=0)}
+    return da, da, {"h": da @ w["W_hh"], "c": dc * f}            # (LSTM-7) recurrent term; (LSTM-5) dc f
 # --8<-- [end:lstm_cell]
 
 
@@ -121,7 +121,7 @@ def gru_cell(w, ax, state):
 
 
 def gru_cell_backward(w, d_new, cache):
-    """Eqs. (GRU-3), (GRU-4), (RNN-7). Returns ``(d_ax (B, 3H), d_state, {"W_hh", "b_hh"})``."""
+    """Eqs. (GRU-3), (GRU-4). Returns ``(d_ax (B, 3H), d_ah (B, 3H), d_state)``."""
     h, r, z, n, ah_n = cache
     dh_new = d_new["h"]                                           # (B, H)
     dn = dh_new * (1.0 - z)                                       # h' = (1 - z) n + z h
@@ -131,11 +131,11 @@ def gru_cell_backward(w, d_new, cache):
     da_z = dz * z * (1.0 - z)                                     # through sigma
     d_ax = np.concatenate([da_r, da_z, da_n], axis=1)             # (B, 3H)
     d_ah = np.concatenate([da_r, da_z, da_n * r], axis=1)         # (B, 3H) a^h_n is scaled by r
-    d_state = {"h": dh_new * z + d_ah @ w["W_hh"]}
-    return d_ax, d_state, {"W_hh": d_ah.T @ h, "b_hh": d_ah.sum(axis=0)}
+    return d_ax, d_ah, {"h": dh_new * z + d_ah @ w["W_hh"]}
 # --8<-- [end:gru_cell]
 
 
+# Every cell's cache starts with the old ``h``: the input of ``a^h``, which (RNN-7) needs for ``dW_hh``.
 CELLS = {"rnn": (rnn_cell, rnn_cell_backward),
          "lstm": (lstm_cell, lstm_cell_backward),
          "gru": (gru_cell, gru_cell_backward)}
@@ -172,9 +172,22 @@ def step_backward(cell: str, w: Mapping[str, np.ndarray], d_new: State, cache: t
     """
     x, cell_cache = cache
     d_new = {k: d_new.get(k, 0.0) for k in (("h", "c") if cell == "lstm" else ("h",))}
-    d_ax, d_state, dw = CELLS[cell][1](w, d_new, cell_cache)
-    dw = {"W_ih": d_ax.T @ x, "W_hh": dw["W_hh"], "b_ih": d_ax.sum(axis=0), "b_hh": dw["b_hh"]}
-    return d_ax @ w["W_ih"], d_state, dw
+    d_ax, d_ah, d_state = CELLS[cell][1](w, d_new, cell_cache)
+    return d_ax @ w["W_ih"], d_state, projection_grads(d_ax, x, d_ah, cell_cache[0])   # (RNN-8), (RNN-7)
+
+
+def projection_grads(d_ax, x, d_ah, h_prev) -> dict:
+    """Eq. (RNN-7): ``dW_ih = sum d_ax^T x``, ``dW_hh = sum d_ah^T h_prev`` and the bias sums, one product each.
+
+    Args:
+        d_ax: ``(..., G*H)`` with the inputs ``x (..., I)``; d_ah: ``(..., G*H)`` with the old states
+            ``h_prev (..., H)``. The leading axes, ``(B,)`` for one step or ``(B, T)`` for a layer, are summed.
+    """
+    def rows(a):                                                  # (..., n) -> (rows, n)
+        return a.reshape(-1, a.shape[-1])
+
+    d_ax, x, d_ah, h_prev = rows(d_ax), rows(x), rows(d_ah), rows(h_prev)
+    return {"W_ih": d_ax.T @ x, "W_hh": d_ah.T @ h_prev, "b_ih": d_ax.sum(axis=0), "b_hh": d_ah.sum(axis=0)}
 # --8<-- [end:step]
 
 
@@ -225,20 +238,16 @@ def layer_backward(cell, w, dy, d_final, cache):
     B, T, _ = x.shape
     d_state = dict(d_final)                                       # dL/ds_t, flowing back in time
     d_ax = np.zeros((B, T, w["W_ih"].shape[0]), dy.dtype)        # (B, T, G*H)
-    dW_hh, db_hh = np.zeros_like(w["W_hh"]), np.zeros_like(w["b_hh"])
+    d_ah = np.zeros_like(d_ax)                                    # (B, T, G*H)  the same but for the GRU
     for t in (range(T) if reverse else range(T - 1, -1, -1)):
         m = mask[:, t, None]                                      # (B, 1)
         d_new = {k: np.where(m, d_state[k], 0.0) for k in d_state}   # (RNN-9) backward: ds' = m (ds_t + dy_t)
         d_new["h"] = d_new["h"] + np.where(m, dy[:, t], 0.0)
-        d_ax[:, t], d_prev, dw = CELLS[cell][1](w, d_new, caches[t])  # (RNN-6), (LSTM-4)-(LSTM-6) or (GRU-3)-(GRU-4)
+        d_ax[:, t], d_ah[:, t], d_prev = CELLS[cell][1](w, d_new, caches[t])  # (RNN-6), (LSTM-4)-(6), (GRU-3)-(4)
         d_state = {k: np.where(m, 0.0, d_state[k]) + d_prev[k] for k in d_state}  # (RNN-9) backward
-        dW_hh += dw["W_hh"]                                       # eq. (RNN-7), summed over time
-        db_hh += dw["b_hh"]
+    h_prev = np.stack([caches[t][0] for t in range(T)], axis=1)  # (B, T, H)  the old h of every step
     dx = d_ax @ w["W_ih"]                                         # (B, T, I)  eq. (RNN-8) after the loop
-    G, I = d_ax.shape[2], x.shape[2]                              # eq. (RNN-8): the sum over b, t as one product
-    dw = {"W_ih": d_ax.reshape(B * T, G).T @ x.reshape(B * T, I), "W_hh": dW_hh,
-          "b_ih": d_ax.sum(axis=(0, 1)), "b_hh": db_hh}
-    return dx, d_state, dw
+    return dx, d_state, projection_grads(d_ax, x, d_ah, h_prev)   # eq. (RNN-7): the sums over t, one product each
 # --8<-- [end:layer]
 
 
