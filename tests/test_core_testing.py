@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from textbook.core.testing import Case, Mismatch, assert_agree, compare, run_case
+from textbook.core.testing import Case, Mismatch, assert_agree, compare, run_case, widened
 
 
 def reference_impl():
@@ -181,6 +181,32 @@ def test_run_case_protects_against_input_mutation():
     np.testing.assert_array_equal(x, np.arange(4.0))
     np.testing.assert_array_equal(case.args[0], np.arange(4.0))
     np.testing.assert_array_equal(run_case({"double": mutating_double}, case), 2 * np.arange(4.0))
+
+
+def test_widened_casts_float32_arrays_only_and_keeps_the_structure():
+    x32, x64, ids = np.array([0.1, 2.5], np.float32), np.array([0.1]), np.arange(3)
+    out = widened({"a": x32, "b": (x64, [ids, x32]), "c": 3, "d": "text"})
+    assert out["a"].dtype == np.float64 and np.array_equal(out["a"], x32.astype(np.float64))   # the same values
+    assert out["b"][0] is x64 and out["b"][1][0] is ids and out["b"][1][1].dtype == np.float64
+    assert isinstance(out["b"], tuple) and isinstance(out["b"][1], list) and out["c"] == 3 and out["d"] == "text"
+    assert x32.dtype == np.float32                                 # the input is not changed
+
+
+def test_widen_reference_runs_the_reference_in_float64_on_the_same_values():
+    def reference(p):
+        assert p["w"].dtype == np.float64, "not widened"
+        return p["w"].sum() * np.float64(1 / 3)
+
+    def candidate(p):
+        return p["w"].sum() * np.float32(1 / 3)                  # float32 arithmetic
+
+    w = np.full(1000, 0.1, np.float32)
+    case = Case("f", ({"w": w},))
+    assert_agree({"f": reference}, {"f": candidate}, case, rtol=1e-5, widen_reference=True)
+    with pytest.raises(AssertionError):                            # float64 vs float32 arithmetic: not 1e-12 close
+        assert_agree({"f": reference}, {"f": candidate}, case, rtol=1e-12, atol=0, widen_reference=True)
+    with pytest.raises(AssertionError, match="not widened"):
+        assert_agree({"f": reference}, {"f": candidate}, case)    # without widening the reference sees float32
 
 
 def test_candidate_errors_become_assertion_errors():

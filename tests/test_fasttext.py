@@ -207,7 +207,8 @@ def test_jax_float32_path_is_close_to_numpy():
     batch = make_batch(config, 6, 4, rng)
     loss, grads = JX.loss_and_grad(params, batch, config)
     assert np.asarray(loss).dtype == np.float32 and grads["W_ngrams"].dtype == np.float32
-    assert_agree(NP, JX, Case("loss_and_grad", (params, batch, config), name="float32"), rtol=1e-4, atol=1e-5)
+    assert_agree(NP, JX, Case("loss_and_grad", (params, batch, config), name="float32"), rtol=1e-4, atol=1e-5,
+                 widen_reference=True)
     new, step_loss = JX.train_step(to_jax(params, np.float32), batch, config, 0.1)
     assert all(v.dtype == np.float32 for v in new.values())
     assert float(step_loss) == pytest.approx(float(loss), rel=1e-5)
@@ -360,11 +361,10 @@ def test_training_lowers_the_loss_in_both_backends_and_is_reproducible():
             for be in ("numpy", "jax")}
     for r in runs.values():
         assert r.losses[-20:].mean() < 0.8 * r.losses[:5].mean() and np.all(np.isfinite(r.losses))
-    # same batches in both backends; step by step they agree to 1e-10 (test_train_step_is_sgd_on_the_sum...),
-    # here only closely: at the very first steps every score is exactly 0 (W_out starts at 0), where
-    # the JAX gradient of core's log_sigmoid is off (1.0 instead of 0.5), so the runs drift apart a little
-    assert runs["jax"].losses.shape == runs["numpy"].losses.shape
-    assert runs["jax"].losses[-20:].mean() == pytest.approx(runs["numpy"].losses[-20:].mean(), rel=0.05)
+    # the same batches in both backends (the host pipeline), so the two runs agree to rounding, all along
+    np.testing.assert_allclose(runs["jax"].losses, runs["numpy"].losses, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(runs["jax"].params["W_ngrams"]), runs["numpy"].params["W_ngrams"],
+                               rtol=1e-9, atol=1e-12)
     again = ft.train(sents, vocab, config, backend="numpy", seed=1, progress=False)
     np.testing.assert_array_equal(again.params["W_ngrams"], runs["numpy"].params["W_ngrams"])
 

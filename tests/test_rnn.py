@@ -73,7 +73,8 @@ def test_jax_float32_path_is_close_to_numpy(cell):
     assert np.asarray(value).dtype == np.float32 and all(g.dtype == np.float32 for g in grads.values())
     outputs, final = JX.forward(params, {"x": batch["x"], "lengths": batch["lengths"]}, config)
     assert outputs.dtype == np.float32 and final["h"].dtype == np.float32
-    assert_agree(NP, JX, Case("loss_and_grad_all", (params, batch, config), name="float32"), rtol=2e-4, atol=2e-4)
+    assert_agree(NP, JX, Case("loss_and_grad_all", (params, batch, config), name="float32"), rtol=2e-4, atol=2e-4,
+                 widen_reference=True)
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=_name)

@@ -244,16 +244,34 @@ def run_case(impl: object, case: Case) -> object:
     return fn(*args, **kwargs)
 
 
+def widened(value: object) -> object:
+    """``value`` with every float32 NumPy array, in nested dicts, tuples and lists, cast to float64.
+
+    The same numbers in a wider type: `assert_agree` runs the reference on ``widened(case.args)``
+    when asked (``widen_reference=True``), so a float32 candidate is compared with exact arithmetic
+    on its own inputs, not with another float32 computation.
+    """
+    if isinstance(value, np.ndarray) and value.dtype == np.float32:
+        return value.astype(np.float64)
+    if isinstance(value, dict):
+        return {k: widened(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return type(value)(widened(v) for v in value)
+    return value
+
+
 def assert_agree(reference: object, candidate: object, case: Case, rtol: float = 1e-8,
-                 atol: float = 1e-10) -> tuple[object, object]:
+                 atol: float = 1e-10, widen_reference: bool = False) -> tuple[object, object]:
     """Run ``case`` on both implementations and raise ``AssertionError`` unless the outputs agree.
 
     The message names the function (and case), the path of each mismatch (e.g.
     ``loss_and_grad[1]['W_out']``), its worst index, both values and the max abs/rel errors.
     A candidate that raises also fails with an ``AssertionError`` (chained to its exception).
+    With ``widen_reference=True`` the reference gets the case's float32 arrays as float64 (`widened`).
     Returns ``(expected, got)``.
     """
-    expected = run_case(reference, case)
+    reference_case = Case(case.fn, widened(case.args), widened(case.kwargs), case.name) if widen_reference else case
+    expected = run_case(reference, reference_case)
     try:
         got = run_case(candidate, case)
     except Exception as exc:
@@ -268,4 +286,4 @@ def assert_agree(reference: object, candidate: object, case: Case, rtol: float =
     return expected, got
 
 
-__all__ = ["Case", "Mismatch", "compare", "run_case", "assert_agree"]
+__all__ = ["Case", "Mismatch", "compare", "run_case", "assert_agree", "widened"]
