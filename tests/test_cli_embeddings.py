@@ -62,6 +62,24 @@ def test_every_new_command_has_help(capsys):
     assert "--compare" in capsys.readouterr().out
 
 
+def test_choices_are_the_library_constants():
+    """The CLI lists its choices as literals (it imports the library lazily); they must not drift from it."""
+    from textbook.core.backend import BACKENDS
+    from textbook.embeddings import word2vec
+    from textbook.embeddings._sgd import DTYPES, PIPELINES
+
+    models = _subparsers(_subparsers(cli.build_parser()).choices["train"]).choices
+    expected = {"pipeline": PIPELINES, "dtype": DTYPES, "backend": BACKENDS, "model": word2vec.MODELS,
+                "objective": word2vec.OBJECTIVES, "cbow_update": word2vec.CBOW_UPDATES}
+    checked = set()
+    for name in ("word2vec", "fasttext", "glove"):
+        for action in models[name]._actions:
+            if action.dest in expected and action.choices is not None:
+                assert tuple(action.choices) == expected[action.dest], (name, action.dest)
+                checked.add(action.dest)
+    assert checked == set(expected)                                # every constant was found somewhere
+
+
 @pytest.mark.parametrize("backend", ["numpy", "jax"])
 def test_train_glove_on_the_demo(tmp_path, capsys, backend):
     from textbook.embeddings import glove
