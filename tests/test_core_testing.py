@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from textbook.core.testing import Case, Mismatch, assert_agree, compare, run_case, widened
+from textbook.core.testing import Case, Mismatch, assert_agree, assert_float32_close, compare, run_case, widened
 
 
 def reference_impl():
@@ -207,6 +207,19 @@ def test_widen_reference_runs_the_reference_in_float64_on_the_same_values():
         assert_agree({"f": reference}, {"f": candidate}, case, rtol=1e-12, atol=0, widen_reference=True)
     with pytest.raises(AssertionError, match="not widened"):
         assert_agree({"f": reference}, {"f": candidate}, case)    # without widening the reference sees float32
+
+
+def test_assert_float32_close_wants_float32_outputs_close_to_float64():
+    x = np.linspace(-3, 3, 7, dtype=np.float32)
+    keeps = {"f": lambda x: {"y": np.tanh(x), "n": 3, "ids": np.arange(2)}}   # float32 in, float32 out
+    got = assert_float32_close(keeps, Case("f", (x,)))
+    assert got["y"].dtype == np.float32
+    widens = {"f": lambda x: {"y": np.tanh(x.astype(np.float64))}}
+    with pytest.raises(AssertionError, match=r"wider outputs: f\['y'\]: float64"):
+        assert_float32_close(widens, Case("f", (x,)))
+    rounds_badly = {"f": lambda x: {"y": np.tanh(x) + (1e-3 if x.dtype == np.float32 else 0.0)}}
+    with pytest.raises(AssertionError, match="mismatch"):
+        assert_float32_close(rounds_badly, Case("f", (x,)))
 
 
 def test_candidate_errors_become_assertion_errors():

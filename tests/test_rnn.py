@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textbook.core.gradcheck import assert_gradcheck
-from textbook.core.testing import Case, assert_agree
+from textbook.core.testing import Case, assert_agree, assert_float32_close
 from textbook.sequence import rnn
 
 NP = rnn.backend("numpy")
@@ -83,16 +83,8 @@ def test_numpy_computes_in_the_dtype_of_its_params(config):
     rng = np.random.default_rng(2)
     params32 = {k: v.astype(np.float32) for k, v in make_params(config, rng).items()}
     batch = rnn.random_batch(config, B, T, rng, initial_state=True)    # float64 inputs: cast to the params'
-    value32, grads32, inputs32 = NP.loss_and_grad_all(params32, batch, config)
-    value64, grads64, inputs64 = NP.loss_and_grad_all({k: v.astype(np.float64) for k, v in params32.items()},
-                                                      batch, config)
-    assert value32 == pytest.approx(value64, rel=1e-4, abs=1e-4)
-    for got, want in ((grads32, grads64), (inputs32, inputs64)):
-        for key in want:
-            assert got[key].dtype == np.float32, key
-            np.testing.assert_allclose(got[key], want[key], rtol=1e-3, atol=1e-4, err_msg=key)
-    outputs, final = NP.forward(params32, {k: batch[k] for k in ("x", "lengths")}, config)
-    assert outputs.dtype == np.float32 and final["h"].dtype == np.float32
+    assert_float32_close(NP, Case("loss_and_grad_all", (params32, batch, config)), rtol=1e-3, atol=1e-4)
+    assert_float32_close(NP, Case("forward", (params32, {k: batch[k] for k in ("x", "lengths")}, config)))
 
 
 def _lstm_layer_by_autodiff(w, x, mask, state0, reverse):

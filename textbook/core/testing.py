@@ -286,4 +286,29 @@ def assert_agree(reference: object, candidate: object, case: Case, rtol: float =
     return expected, got
 
 
-__all__ = ["Case", "Mismatch", "compare", "run_case", "assert_agree", "widened"]
+def _float_leaves(value: object, path: str = ""):
+    """``(path, dtype)`` of every float NumPy array or scalar in nested dicts, tuples and lists."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _float_leaves(v, f"{path}[{k!r}]")
+    elif isinstance(value, (tuple, list)):
+        for i, v in enumerate(value):
+            yield from _float_leaves(v, f"{path}[{i}]")
+    elif isinstance(value, (np.ndarray, np.floating)) and value.dtype.kind == "f":
+        yield path, value.dtype
+
+
+def assert_float32_close(impl: object, case: Case, rtol: float = 1e-4, atol: float = 1e-5) -> object:
+    """``impl`` computes in float32 when ``case`` gives it float32 arrays.
+
+    Every float NumPy output must be float32, and close to what ``impl`` returns for the same values
+    in float64 (`widened`): the arithmetic alone differs. Returns the float32 output.
+    """
+    _, got = assert_agree(impl, impl, case, rtol, atol, widen_reference=True)
+    wide = [f"{case.fn}{path}: {dtype}" for path, dtype in _float_leaves(got) if dtype != np.float32]
+    if wide:
+        raise AssertionError(f"{case.label}: float32 inputs, wider outputs: " + ", ".join(wide))
+    return got
+
+
+__all__ = ["Case", "Mismatch", "compare", "run_case", "assert_agree", "widened", "assert_float32_close"]
