@@ -59,6 +59,11 @@ def noise_table(probs: np.ndarray, size: int = NOISE_TABLE) -> np.ndarray:
     return np.minimum(ids, cdf.size - 1).astype(np.int32)
 
 
+def _params_dtype(params) -> np.dtype:
+    """The float dtype the tables train in (they all share it): of the steps' scalars and learning rates."""
+    return jax.tree.leaves(params)[0].dtype
+
+
 class Stream(NamedTuple):
     """One epoch's kept tokens on the device, padded to the same shape every epoch (so nothing recompiles).
 
@@ -184,7 +189,7 @@ def run_chunk(params, tables, stream: Stream, start, key, epoch, index, lr_from,
     left = jnp.where(live, jnp.minimum(b, lax.dynamic_slice_in_dim(stream.left, start, T)), 0)
     right = jnp.where(live, jnp.minimum(b, lax.dynamic_slice_in_dim(stream.right, start, T)), 0)
     examples, count = LAYOUTS[spec.model](tok, left, right, w)
-    dtype = jax.tree.leaves(params)[0].dtype
+    dtype = _params_dtype(params)
     noise = tables["noise"]
 
     L = examples["center"].shape[0]                                     # examples laid out (padded)
@@ -218,7 +223,7 @@ def _compile(params, tables, n_raw: int, spec: DeviceSpec):
     """
     T, w = spec.chunk, spec.config.window
     i32 = jax.ShapeDtypeStruct((), jnp.int32)
-    rate = jax.ShapeDtypeStruct((), jax.tree.leaves(params)[0].dtype)
+    rate = jax.ShapeDtypeStruct((), _params_dtype(params))
     stream = Stream(tokens=jax.ShapeDtypeStruct((w + n_raw + T + w,), jnp.int32),
                     left=jax.ShapeDtypeStruct((n_raw + T,), jnp.int32),
                     right=jax.ShapeDtypeStruct((n_raw + T,), jnp.int32), live=i32)
@@ -256,7 +261,7 @@ def device_epochs(spec_step: Callable, params: dict, corpus_ids: list[np.ndarray
     extra = tables or {}
     shapes = {"noise": jax.ShapeDtypeStruct((NOISE_TABLE,), jnp.int32), **jax.tree.map(_shape_of, extra)}
     rng, key = np.random.default_rng(seed), jax.random.key(seed)
-    dtype = jax.tree.leaves(params)[0].dtype
+    dtype = _params_dtype(params)
     rate = lambda p: np.asarray(config.alpha - (config.alpha - config.min_alpha) * p, dtype)   # noqa: E731
     losses: list = []
     with Progress(total=config.epochs * raw_words, desc=desc, unit="words", enabled=progress) as bar, \
