@@ -79,23 +79,19 @@ def negative_sampling(h: np.ndarray, W_out: np.ndarray, target: np.ndarray, nega
         h: ``(B, d)`` hidden vectors.  W_out: ``(V, d)``.  target: ``(B,)`` ids.  negatives: ``(B, k)`` ids.
 
     Returns:
-        ``(losses (B,), d_h (B, d), (rows (B + B*k,), grads (B + B*k, d)))`` for ``W_out``.
+        ``(losses (B,), d_h (B, d), (rows (B*(1+k),), grads (B*(1+k), d)))`` for ``W_out``.
     """
-    # forward, eq. (W2V-3)
-    u_pos = W_out[target]                                         # (B, d)    u_o
-    u_neg = W_out[negatives]                                      # (B, k, d) u_k
-    s_pos = np.einsum("bd,bd->b", u_pos, h)                       # (B,)      s+ = u_o . h
-    s_neg = np.einsum("bkd,bd->bk", u_neg, h)                     # (B, k)    s_k = u_k . h
-    losses = -nx.log_sigmoid(s_pos) - nx.log_sigmoid(-s_neg).sum(axis=1)   # (B,)
+    # forward, eq. (W2V-3): column 0 is the target o, columns 1..k the negatives
+    ids = np.concatenate([target[:, None], negatives], axis=1)    # (B, 1+k)
+    u = W_out[ids]                                                # (B, 1+k, d) u_o, then u_k
+    s = np.einsum("bjd,bd->bj", u, h)                             # (B, 1+k)  s+ = u_o . h, then s_k = u_k . h
+    losses = -nx.log_sigmoid(s[:, 0]) - nx.log_sigmoid(-s[:, 1:]).sum(axis=1)   # (B,)
     # backward, eq. (W2V-5), in reverse order
-    g_pos = nx.sigmoid(s_pos) - 1.0                               # (B,)      dl/ds+
-    g_neg = nx.sigmoid(s_neg)                                     # (B, k)    dl/ds_k
-    d_u_pos = g_pos[:, None] * h                                  # (B, d)    dl/du_o
-    d_u_neg = g_neg[:, :, None] * h[:, None, :]                   # (B, k, d) dl/du_k
-    d_h = g_pos[:, None] * u_pos + np.einsum("bk,bkd->bd", g_neg, u_neg)   # (B, d)
-    rows = np.concatenate([target, negatives.ravel()])            # (B + B*k,)
-    grads = np.concatenate([d_u_pos, d_u_neg.reshape(-1, h.shape[1])])     # (B + B*k, d)
-    return losses, d_h, (rows, grads)
+    g = nx.sigmoid(s)                                             # (B, 1+k)  dl/ds_k = sigma(s_k) ...
+    g[:, 0] -= 1.0                                                #           ... and dl/ds+ = sigma(s+) - 1
+    d_h = np.einsum("bj,bjd->bd", g, u)                           # (B, d)    sum_j (dl/ds_j) u_j
+    d_u = g[:, :, None] * h[:, None, :]                           # (B, 1+k, d) dl/du_j = (dl/ds_j) h
+    return losses, d_h, (ids.ravel(), d_u.reshape(-1, h.shape[1]))
 # --8<-- [end:negative_sampling]
 
 
