@@ -238,7 +238,7 @@ def layer_backward(cell, w, dy, d_final, cache):
     B, T, _ = x.shape
     d_state = dict(d_final)                                       # dL/ds_t, flowing back in time
     d_ax = np.zeros((B, T, w["W_ih"].shape[0]), dy.dtype)        # (B, T, G*H)
-    d_ah = np.zeros_like(d_ax)                                    # (B, T, G*H)  the same but for the GRU
+    d_ah = np.zeros_like(d_ax) if cell == "gru" else d_ax         # (B, T, G*H)  a^h's: a^x's but for the GRU
     for t in (range(T) if reverse else range(T - 1, -1, -1)):
         m = mask[:, t, None]                                      # (B, 1)
         d_new = {k: np.where(m, d_state[k], 0.0) for k in d_state}   # (RNN-9) backward: ds' = m (ds_t + dy_t)
