@@ -253,12 +253,17 @@ def layer_backward(cell, w, dy, d_final, cache):
 
 # --- the stack: layers and directions (BI-1)-(BI-4), and its backward pass (BI-5), (BI-6) ---------------
 
+def _dtype(params):
+    """The float dtype the stack computes in: the params' (float32 if all are, else float64)."""
+    return np.result_type(*params.values())
+
+
 def _prepare(params, inputs, config):
     """Checked params and inputs, all in the params' float dtype (float64 unless they are float32)."""
     check_params(params, config)
     inputs = check_inputs(inputs, config)
     params = {k: as_float(v) for k, v in params.items()}
-    dtype = np.result_type(*params.values())
+    dtype = _dtype(params)
     inputs = {k: (v if k == "lengths" else np.asarray(v, dtype=dtype)) for k, v in inputs.items()}
     return params, inputs
 
@@ -339,7 +344,7 @@ def backward(d_outputs, d_final_states, cache):
     """
     params, (B, T, _), caches, config = cache
     LD, H = config.num_layers * config.directions, config.hidden_size
-    dtype = np.result_type(*params.values())                      # the forward pass's dtype
+    dtype = _dtype(params)                                        # the forward pass's dtype
     d_outputs = np.asarray(d_outputs, dtype=dtype)
     if d_outputs.shape != (B, T, config.output_size):
         raise ValueError(f"d_outputs must have shape (B, T, directions*H) = {(B, T, config.output_size)}, "
