@@ -8,10 +8,10 @@ direction of each layer is one ``lax.scan`` over time (``reverse=True`` for the 
 direction); the input projection (RNN-1) is one matrix product over all steps, outside the scan.
 
 The LSTM layer (`lstm_layer_forward`) has its backward pass written out as a ``jax.custom_vjp``
-(`lstm_recurrence`), as in ``numpy_impl``: a reverse ``lax.scan`` for the state gradients
-(LSTM-4)-(LSTM-7), then the weight gradients as one matrix product over all ``T * B`` rows. It
-gives the gradients of autodiff through the scan (the tests check it), faster on the CPU
-(``benchmarks/lstm_speed.py``).
+(`lstm_layer_time_major`), as in ``numpy_impl``: a reverse ``lax.scan`` for the state gradients
+(LSTM-4)-(LSTM-7), then the weight and input gradients as one matrix product each over all
+``T * B`` rows. It gives the gradients of autodiff through the scan (the tests check it), faster
+on the CPU (``benchmarks/lstm_speed.py``).
 
 The cells (``rnn_cell``, ``lstm_cell``, ``gru_cell``) and ``step`` are pure
 functions of arrays, usable as the body of another ``lax.scan`` (a decoder);
@@ -119,27 +119,29 @@ def _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse):
     return hs, final, cache
 
 
-@partial(jax.custom_vjp, nondiff_argnums=(6,))
-def lstm_recurrence(W_hh, b_hh, ax, mask, h0, c0, reverse=False):
-    """``(hs (T, B, H), (h_T, c_T))`` of `_lstm_scan`, with the backward pass of ``numpy_impl.layer_backward``.
+@partial(jax.custom_vjp, nondiff_argnums=(8,))
+def lstm_layer_time_major(W_ih, b_ih, W_hh, b_hh, x, mask, h0, c0, reverse=False):
+    """``(hs (T, B, H), (h_T, c_T))`` of one LSTM layer on time-major ``x (T, B, I)``, ``mask (T, B)``.
 
-    Autodiff through ``lax.scan`` would add ``dW_hh`` up step by step inside the reverse loop; here
-    the reverse loop computes only the state gradients and ``dL/da_t`` (LSTM-4)-(LSTM-6) and the
-    recurrent term of (LSTM-7), and ``dW_hh``, ``db_hh`` are then one matrix product over all
-    ``T * B`` rows (the sum over time of (LSTM-7)).
+    Eq. (RNN-1) for all steps at once, then `_lstm_scan`. Its backward pass is that of
+    ``numpy_impl.layer_backward``: autodiff through ``lax.scan`` would add ``dW_hh`` up step by
+    step inside the reverse loop; here the reverse loop computes only the state gradients and
+    ``dL/da_t`` (LSTM-4)-(LSTM-6) and the recurrent term of (LSTM-7), and the weight gradients are
+    then one matrix product each over all ``T * B`` rows (the sums over time of (LSTM-7)).
     """
-    hs, final, _ = _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse)
+    hs, final, _ = _lstm_scan(W_hh, b_hh, x @ W_ih.T + b_ih, mask, h0, c0, reverse)
     return hs, final
 
 
-def _lstm_recurrence_fwd(W_hh, b_hh, ax, mask, h0, c0, reverse):
+def _lstm_layer_fwd(W_ih, b_ih, W_hh, b_hh, x, mask, h0, c0, reverse):
+    ax = x @ W_ih.T + b_ih                                        # (T, B, 4H) eq. (RNN-1), all steps at once
     hs, final, cache = _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse)
-    return (hs, final), (W_hh, mask, cache)
+    return (hs, final), (W_ih, W_hh, x, mask, cache)
 
 
 # --8<-- [start:lstm_backward]
-def _lstm_recurrence_bwd(reverse, residuals, cotangents):
-    W_hh, mask, cache = residuals
+def _lstm_layer_bwd(reverse, residuals, cotangents):
+    W_ih, W_hh, x, mask, cache = residuals
     d_hs, (d_hT, d_cT) = cotangents                               # (T, B, H); (B, H), (B, H)
 
     def body(d_state, inputs):
@@ -157,27 +159,30 @@ def _lstm_recurrence_bwd(reverse, residuals, cotangents):
                               dg * (1.0 - g ** 2), do * o * (1.0 - o)], axis=-1)   # (B, 4H)
         dh = jnp.where(m, 0.0, dh + d_hs_t) + da @ W_hh           # eq. (LSTM-7), recurrent term
         dc = jnp.where(m, 0.0, dc) + dc_t * f                     # eq. (LSTM-5), last term
-        return (dh, dc), da
+        return (dh, dc), da.T                                     # (4H, B): see below
 
     (dh0, dc0), da = lax.scan(body, (d_hT, d_cT), (d_hs, mask, cache), reverse=not reverse)
-    h_prev = cache[0]                                             # (T, B, H)
-    dW_hh = jnp.einsum("tbg,tbh->gh", da, h_prev)                 # eq. (LSTM-7) summed over t: one product
-    return dW_hh, da.sum(axis=(0, 1)), da, None, dh0, dc0         # None: the mask has no gradient
+    # Each dL/da_t was stored transposed, so that the products below read dL/da with a column per
+    # (t, b), as the page writes them: from a (T*B, 4H) array XLA's CPU backend would copy out a
+    # transposed one for each product (the other order costs 8% of the layer; lstm_speed.py).
+    T, G, B = da.shape
+    da = jnp.transpose(da, (1, 0, 2)).reshape(G, T * B)           # (4H, T*B): a column per (t, b), as on the page
+    h_prev = cache[0].reshape(T * B, -1)                          # (T*B, H)
+    db = da.sum(axis=1)                                           # (4H,) db_ih = db_hh
+    dW_ih, dW_hh = da @ x.reshape(T * B, -1), da @ h_prev         # eq. (LSTM-7) summed over t: one product each
+    dx = jnp.transpose((W_ih.T @ da).reshape(-1, T, B), (1, 2, 0))   # (T, B, I) eq. (RNN-8)
+    return dW_ih, db, dW_hh, db, dx, None, dh0, dc0               # None: the mask has no gradient
 
 
-lstm_recurrence.defvjp(_lstm_recurrence_fwd, _lstm_recurrence_bwd)
+lstm_layer_time_major.defvjp(_lstm_layer_fwd, _lstm_layer_bwd)
 # --8<-- [end:lstm_backward]
 
 
 def lstm_layer_forward(w, x, mask, state0, reverse=False):
-    """`layer_forward` for the LSTM, through `lstm_recurrence` (same results, hand-written backward pass).
-
-    The input projection (RNN-1) stays outside: autodiff turns it into the one-product gradients
-    ``dW_ih = sum_t da_t^T x_t``, ``db_ih``, ``dx = da W_ih`` of (LSTM-7).
-    """
+    """`layer_forward` for the LSTM, through `lstm_layer_time_major` (same results, hand-written backward pass)."""
     x, mask = jnp.swapaxes(x, 0, 1), mask.T                       # time-major: (T, B, I), (T, B)
-    ax = x @ w["W_ih"].T + w["b_ih"]                              # (T, B, 4H) eq. (RNN-1), all steps at once
-    hs, (h, c) = lstm_recurrence(w["W_hh"], w["b_hh"], ax, mask, state0["h"], state0["c"], reverse)
+    hs, (h, c) = lstm_layer_time_major(w["W_ih"], w["b_ih"], w["W_hh"], w["b_hh"], x, mask,
+                                       state0["h"], state0["c"], reverse)
     y = jnp.where(mask[:, :, None], hs, 0.0)                      # (T, B, H) eq. (RNN-9) zero past the length
     return jnp.swapaxes(y, 0, 1), {"h": h, "c": c}
 
