@@ -96,8 +96,8 @@ def cell_weights(params: Mapping, layer: int, direction: int, prefix: str = "") 
 
 # --- the LSTM layer with its backward pass written out (LSTM-4)-(LSTM-7) ---------------------------------
 
-def _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse):
-    """The LSTM recursion over a precomputed input projection ``ax (T, B, 4H)``, time-major.
+def _lstm_scan(W_hh, b, ax, mask, h0, c0, reverse):
+    """The LSTM recursion over the input projection ``ax = x W_ih^T (T, B, 4H)``, time-major; ``b = b_ih + b_hh``.
 
     Eqs. (LSTM-1)-(LSTM-3) with the mask (RNN-9). Returns ``(hs (T, B, H), (h_T, c_T), cache)``:
     ``hs[t]`` is the hidden state after step ``t`` (frozen past a row's length); ``cache`` holds,
@@ -107,7 +107,7 @@ def _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse):
     def body(state, inputs):
         h, c = state                                              # (B, H) each
         ax_t, m_t = inputs                                        # (B, 4H), (B,)
-        a = ax_t + h @ W_hh.T + b_hh                              # (B, 4H) eq. (LSTM-1)
+        a = ax_t + h @ W_hh.T + b                                 # (B, 4H) eq. (LSTM-1)
         i, f, g, o = _lstm_gates(a)
         c_new = f * c + i * g                                     # eq. (LSTM-2)
         h_new = o * jnp.tanh(c_new)                               # eq. (LSTM-3)
@@ -129,13 +129,14 @@ def lstm_layer_time_major(W_ih, b_ih, W_hh, b_hh, x, mask, h0, c0, reverse=False
     ``dL/da_t`` (LSTM-4)-(LSTM-6) and the recurrent term of (LSTM-7), and the weight gradients are
     then one matrix product each over all ``T * B`` rows (the sums over time of (LSTM-7)).
     """
-    hs, final, _ = _lstm_scan(W_hh, b_hh, x @ W_ih.T + b_ih, mask, h0, c0, reverse)
+    hs, final, _ = _lstm_scan(W_hh, b_ih + b_hh, x @ W_ih.T, mask, h0, c0, reverse)
     return hs, final
 
 
 def _lstm_layer_fwd(W_ih, b_ih, W_hh, b_hh, x, mask, h0, c0, reverse):
-    ax = x @ W_ih.T + b_ih                                        # (T, B, 4H) eq. (RNN-1), all steps at once
-    hs, final, cache = _lstm_scan(W_hh, b_hh, ax, mask, h0, c0, reverse)
+    ax = x @ W_ih.T                                               # (T, B, 4H) eq. (RNN-1), all steps at once
+    # b_ih joins b_hh inside each step: one pass over, and one copy of, a (T, B, 4H) array fewer
+    hs, final, cache = _lstm_scan(W_hh, b_ih + b_hh, ax, mask, h0, c0, reverse)
     return (hs, final), (W_ih, W_hh, x, mask, cache)
 
 
@@ -164,7 +165,7 @@ def _lstm_layer_bwd(reverse, residuals, cotangents):
     (dh0, dc0), da = lax.scan(body, (d_hT, d_cT), (d_hs, mask, cache), reverse=not reverse)
     # Each dL/da_t was stored transposed, so that the products below read dL/da with a column per
     # (t, b), as the page writes them: from a (T*B, 4H) array XLA's CPU backend would copy out a
-    # transposed one for each product (the other order costs 8% of the layer; lstm_speed.py).
+    # transposed one for each product (about 10% of the layer's time here; lstm_speed.py).
     T, G, B = da.shape
     da = jnp.transpose(da, (1, 0, 2)).reshape(G, T * B)           # (4H, T*B): a column per (t, b), as on the page
     h_prev = cache[0].reshape(T * B, -1)                          # (T*B, H)
