@@ -21,7 +21,10 @@ The "cores used" column is the process's CPU time over wall time during the time
 shows that a 1-thread trainer really used one core, and whether a 2-thread one got two. The
 2-thread rows mean something only on two otherwise idle cores: when another process holds one,
 the BLAS and OpenMP threads of NumPy and PyTorch wait on each other and can run many times
-slower than with one thread (compare the best and the median round).
+slower than with one thread (compare the best and the median round). "Page faults/call" counts
+the fresh memory pages each call touches: the kernel maps and zeroes every one, which costs
+micro-seconds each on some machines (it counts as CPU time, and it is why a 1-thread JAX trainer
+can show more than one core used: XLA's runtime runs part of the program on a second thread).
 
 Run::
 
@@ -89,12 +92,17 @@ def _load(path: str):
     return params, batch
 
 
-def _timed(call, seconds: float, rounds: int) -> tuple[list[float], float]:
-    """Call ``call()`` for about ``seconds``, in ``rounds`` rounds: ``(seconds per call of each round, cores used)``.
+def _timed(call, seconds: float, rounds: int) -> tuple[list[float], float, float]:
+    """Call ``call()`` for about ``seconds``, in ``rounds`` rounds.
 
-    Cores used is the process's CPU time over the wall time of all rounds.
+    Returns ``(seconds per call of each round, cores used, page faults per call)``: cores used is
+    the process's CPU time over the wall time of all rounds; page faults are the minor ones, each
+    a fresh page of memory that the kernel maps (and zeroes) on first touch.
     """
-    per_call, cpu0, wall0 = [], time.process_time(), time.perf_counter()
+    import resource
+
+    per_call, calls, cpu0, wall0 = [], 0, time.process_time(), time.perf_counter()
+    faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(rounds):
         if per_call and time.perf_counter() - wall0 > 2 * seconds:   # very slow calls (a busy machine): stop
             break
@@ -103,7 +111,9 @@ def _timed(call, seconds: float, rounds: int) -> tuple[list[float], float]:
             call()
             reps += 1
         per_call.append((time.perf_counter() - start) / reps)
-    return per_call, (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+        calls += reps
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0) / calls
+    return per_call, (time.process_time() - cpu0) / (time.perf_counter() - wall0), faults
 
 
 def run_trainer(name: str, path: str, seconds: float, rounds: int, grads_out: str) -> dict:
@@ -138,7 +148,7 @@ def run_trainer(name: str, path: str, seconds: float, rounds: int, grads_out: st
         value, grads, input_grads = call()                        # JAX: compiles here
         compile_s = time.perf_counter() - start if backend == "jax" else None
         call()
-        per_call, cores = _timed(call, seconds, rounds)
+        per_call, cores, faults = _timed(call, seconds, rounds)
         grads = {k: np.asarray(v, dtype=np.float64) for k, v in grads.items()}
         grads["x"] = np.asarray(input_grads["x"], dtype=np.float64)
         value = float(value)
@@ -162,14 +172,14 @@ def run_trainer(name: str, path: str, seconds: float, rounds: int, grads_out: st
 
         call()
         value = float(call())
-        per_call, cores = _timed(call, seconds, rounds)
+        per_call, cores, faults = _timed(call, seconds, rounds)
         grads = {k: p.grad.double().numpy() for k, p in module.named_parameters()}
         grads["x"] = x.grad.double().numpy()
     np.savez(grads_out, **grads)
     per_call = sorted(per_call)
     return {"trainer": name, "dtype": DTYPE[backend], "threads": n, "rounds": len(per_call),
             "tokens/s": B * T / per_call[0], "median tokens/s": B * T / per_call[len(per_call) // 2],
-            "cores used": cores, "compile s": compile_s, "loss": value,
+            "cores used": cores, "faults/call": faults, "compile s": compile_s, "loss": value,
             "peak MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -246,13 +256,13 @@ def main(argv: list[str] | None = None) -> None:
         print(line)
     base = {r["threads"]: r["tokens/s"] for r in rows if r["trainer"].startswith("torch")}
     print("| trainer | dtype | tokens/s (best round) | vs torch, same threads | median round | cores used "
-          "| compile s | peak MB |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| page faults/call | compile s | peak MB |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         ratio = f"{r['tokens/s'] / base[r['threads']]:.2f}x" if r["threads"] in base else "n/a"
         comp = f"{r['compile s']:.1f}" if r["compile s"] is not None else "-"
         print(f"| {r['trainer']} | {r['dtype']} | {r['tokens/s']:,.0f} | {ratio} | {r['median tokens/s']:,.0f} "
-              f"| {r['cores used']:.2f} "
+              f"| {r['cores used']:.2f} | {r['faults/call']:,.0f} "
               f"| {comp} | {r['peak MB']:,.0f} |")
 
 
