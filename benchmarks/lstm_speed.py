@@ -23,8 +23,9 @@ shows that a 1-thread trainer really used one core, and whether a 2-thread one g
 the BLAS and OpenMP threads of NumPy and PyTorch wait on each other and can run many times
 slower than with one thread (compare the best and the median round). "Page faults/call" counts
 the fresh memory pages each call touches: the kernel maps and zeroes every one, which costs
-micro-seconds each on some machines (it counts as CPU time, and it is why a 1-thread JAX trainer
-can show more than one core used: XLA's runtime runs part of the program on a second thread).
+micro-seconds each on some machines (it counts as CPU time). A 1-thread JAX trainer can show more
+than one core used: XLA's runtime runs part of the program, such as filling fresh arrays, on a
+second thread.
 
 Run::
 
