@@ -126,11 +126,12 @@ def lstm_layer_time_major(W_ih, b_ih, W_hh, b_hh, x, mask, h0, c0, reverse=False
     Eq. (RNN-1) for all steps at once, then `_lstm_scan`. Its backward pass is that of
     ``numpy_impl.layer_backward``: autodiff through ``lax.scan`` would add ``dW_hh`` up step by
     step inside the reverse loop; here the reverse loop computes only the state gradients and
-    ``dL/da_t`` (LSTM-4)-(LSTM-6) and the recurrent term of (LSTM-7), and the weight gradients are
-    then one matrix product each over all ``T * B`` rows (the sums over time of (LSTM-7)).
+    ``dL/da_t`` (LSTM-4)-(LSTM-6) and the recurrent term of (LSTM-7); the weight and input
+    gradients are then one matrix product each over all ``T * B`` rows (the sums over time of
+    (LSTM-7), and (RNN-8)).
     """
-    hs, final, _ = _lstm_scan(W_hh, b_ih + b_hh, x @ W_ih.T, mask, h0, c0, reverse)
-    return hs, final
+    outputs, _ = _lstm_layer_fwd(W_ih, b_ih, W_hh, b_hh, x, mask, h0, c0, reverse)
+    return outputs
 
 
 def _lstm_layer_fwd(W_ih, b_ih, W_hh, b_hh, x, mask, h0, c0, reverse):
@@ -165,7 +166,8 @@ def _lstm_layer_bwd(reverse, residuals, cotangents):
     (dh0, dc0), da = lax.scan(body, (d_hT, d_cT), (d_hs, mask, cache), reverse=not reverse)
     # Each dL/da_t was stored transposed, so that the products below read dL/da with a column per
     # (t, b), as the page writes them: from a (T*B, 4H) array XLA's CPU backend would copy out a
-    # transposed one for each product (about 10% of the layer's time here; lstm_speed.py).
+    # transposed one for each product (two copies of 7-9 ms in a call of about 140 ms at the
+    # size of benchmarks/lstm_speed.py).
     T, G, B = da.shape
     da = jnp.transpose(da, (1, 0, 2)).reshape(G, T * B)           # (4H, T*B): a column per (t, b), as on the page
     h_prev = cache[0].reshape(T * B, -1)                          # (T*B, H)
