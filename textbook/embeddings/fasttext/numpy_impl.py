@@ -37,11 +37,10 @@ from typing import Mapping
 
 import numpy as np
 
-from textbook.core.optim.numpy_impl import sparse_sgd
 from textbook.core.rows import sum_rows
 from textbook.core.validate import as_float
 from textbook.embeddings.fasttext._batch import check_batch, check_lr, check_params
-from textbook.embeddings.word2vec.numpy_impl import negative_sampling
+from textbook.embeddings.word2vec.numpy_impl import negative_sampling, sgd_on_rows
 
 
 # --8<-- [start:compose]
@@ -117,11 +116,7 @@ def train_step(params, batch, config, lr: float) -> tuple[dict[str, np.ndarray],
     """
     lr = check_lr(lr)
     losses, row_grads = example_losses_and_row_grads(params, batch, config)
-    for key, (rows, g) in row_grads.items():                      # all gradients come from the old params
-        if not (isinstance(params[key], np.ndarray) and params[key].flags.writeable):
-            params[key] = np.array(params[key])                   # e.g. JAX arrays: copy once to NumPy
-        params[key] = sparse_sgd(params[key], rows, g, lr, inplace=True)
-    return params, float(losses.mean())
+    return sgd_on_rows(params, row_grads, lr), float(losses.mean())   # word2vec's sparse step, eq. (W2V-10)
 # --8<-- [end:train_step]
 
 

@@ -205,11 +205,16 @@ def train_step(params, batch, config, lr: float) -> tuple[dict[str, np.ndarray],
     """
     lr = check_lr(lr)
     losses, row_grads = example_losses_and_row_grads(params, batch, config)
+    return sgd_on_rows(params, row_grads, lr), float(losses.mean())
+
+
+def sgd_on_rows(params: dict, row_grads: Mapping, lr: float) -> dict:
+    """Eq. (W2V-10) in place, table by table: ``W[r] <- W[r] - lr sum_b dl_b/dW[r]`` for its ``(rows, grads)``."""
     for key, (rows, g) in row_grads.items():                      # all gradients come from the old params
         if not (isinstance(params[key], np.ndarray) and params[key].flags.writeable):
             params[key] = np.array(params[key])                   # e.g. JAX arrays: copy once to NumPy
-        params[key] = sparse_sgd(params[key], rows, g, lr, inplace=True)  # W[r] <- W[r] - lr sum_b dl_b/dW[r]
-    return params, float(losses.mean())
+        params[key] = sparse_sgd(params[key], rows, g, lr, inplace=True)
+    return params
 # --8<-- [end:train_step]
 
 
